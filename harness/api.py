@@ -1,0 +1,75 @@
+"""The Python API: the one surface the CLI, the pytest plugin and the Robot library call.
+
+    fw = prepare(board="mps2-an385", heap="heap_4")
+    run = run_scenario(fw, "leak", {"size": 4096})
+    run.figure("ready", "free")
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from harness.build import Firmware, build
+from harness.emulators import backend
+from harness.errors import ResultsError
+from harness.kernel import DEFAULT_VERSION, resolve_kernel
+from harness.platforms import load_board
+from harness.run import Run, execute
+from harness.scenarios import validate
+from harness.variant import make_variant
+
+DEFAULT_BOARD = "mps2-an385"
+
+
+def prepare(
+    board: str = DEFAULT_BOARD,
+    heap: str | None = None,
+    profile: str = "dynamic",
+    kernel_version: str = DEFAULT_VERSION,
+    kernel_path: Path | None = None,
+    heap_size: int | None = None,
+    overflow_check: int = 2,
+) -> Firmware:
+    """Resolve the board and kernel, check the combination, and build (or reuse) the image."""
+    variant = make_variant(
+        load_board(board),
+        resolve_kernel(kernel_version, kernel_path),
+        heap=heap,
+        profile=profile,
+        heap_size=heap_size,
+        overflow_check=overflow_check,
+    )
+    return build(variant)
+
+
+def run_scenario(
+    firmware: Firmware,
+    scenario: str,
+    params: Mapping[str, int | str] | None = None,
+    results: Path = Path("results"),
+    *,
+    emulator: str = "qemu",
+    timeout: float = 30.0,
+    boot_timeout: float = 10.0,
+    max_resets: int = 1,
+) -> Run:
+    """Validate the parameters, boot the image and run one scenario on it."""
+    checked = validate(scenario, params or {}, firmware.variant.heap)
+    folder = results / firmware.variant.label / scenario
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ResultsError(
+            f"cannot create the results folder {folder}: {exc.strerror or exc}",
+            "pass --results with a writable folder",
+        ) from None
+    return execute(
+        firmware, scenario, checked, folder / "uart.log", emulator=emulator, timeout=timeout,
+        boot_timeout=boot_timeout, max_resets=max_resets,
+    )
+
+
+def emulator_command(firmware: Firmware, emulator: str = "qemu") -> list[str]:
+    """The command the backend would run, with a placeholder for its private folder."""
+    return backend(emulator).command(firmware.variant.board, firmware.elf, Path("<private-tmpdir>"))

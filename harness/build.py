@@ -1,0 +1,208 @@
+"""Compile and link a variant's firmware, keyed by content so nothing is built twice.
+
+The kernel's objects depend only on the board, the kernel, the allocation profile and the
+overflow-check method, never on the heap scheme, so the five heap variants share one set of
+kernel objects. Every output folder is filled under a temporary name and renamed into place,
+so concurrent builds of the same variant (pytest-xdist, two shells) never see half a build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from harness.errors import BuildError, ToolMissingError
+from harness.paths import FIRMWARE_DIR, build_dir
+from harness.variant import Variant
+
+GCC = "arm-none-eabi-gcc"
+KERNEL_SOURCES = ("tasks.c", "list.c", "queue.c", "timers.c", "event_groups.c", "stream_buffer.c")
+_PROFILE_NUMBER = {"dynamic": 0, "static": 1, "mixed": 2}
+_COMMON_CFLAGS = (
+    "-O2", "-g3", "-ffunction-sections", "-fdata-sections", "-Wall", "-Wextra", "-std=gnu11",
+)
+
+
+@dataclass(frozen=True)
+class Firmware:
+    """A built image and where it came from."""
+
+    variant: Variant
+    elf: Path
+    map_file: Path
+    key: str
+    built: bool  # False when the cache already held it
+    kernel_objects_built: bool
+
+
+def toolchain() -> str:
+    gcc = shutil.which(GCC)
+    if gcc is None:
+        raise ToolMissingError(
+            f"{GCC} is not installed",
+            "run `make setup` (as root it installs gcc-arm-none-eabi and libnewlib-arm-none-eabi), "
+            "or: apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi",
+        )
+    return gcc
+
+
+def _compiler_identity(gcc: str) -> str:
+    out = subprocess.run([gcc, "--version"], capture_output=True, text=True, check=False)
+    return out.stdout.splitlines()[0] if out.stdout else gcc
+
+
+def _digest(parts: Iterable[str | bytes]) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        data = part.encode() if isinstance(part, str) else part
+        h.update(len(data).to_bytes(8, "little"))
+        h.update(data)
+    return h.hexdigest()[:16]
+
+
+def _files_digest(files: Iterable[Path]) -> list[str | bytes]:
+    parts: list[str | bytes] = []
+    for path in sorted(files):
+        parts += [str(path), path.read_bytes()]
+    return parts
+
+
+def kernel_flags(variant: Variant) -> list[str]:
+    return [
+        f"-DMH_SUPPORT_STATIC={int(variant.supports_static)}",
+        f"-DMH_SUPPORT_DYNAMIC={int(variant.supports_dynamic)}",
+        f"-DMH_CHECK_FOR_STACK_OVERFLOW={variant.overflow_check}",
+        f"-DMH_CPU_CLOCK_HZ={variant.board.clock_hz}",
+    ]
+
+
+def variant_flags(variant: Variant) -> list[str]:
+    board = variant.board
+    return [
+        *kernel_flags(variant),
+        f"-DMH_HEAP_SCHEME={variant.heap_number}",
+        f"-DMH_TOTAL_HEAP_SIZE={variant.heap_size}",
+        f"-DMH_PROFILE={_PROFILE_NUMBER[variant.profile]}",
+        f'-DMH_BOARD_NAME="{board.name}"',
+        f'-DMH_CPU_NAME="{board.cpu}"',
+        f'-DMH_PORT_NAME="{board.port}"',
+        f"-DMH_UART_BASE={board.uart.base:#x}",
+    ]
+
+
+def include_flags(variant: Variant) -> list[str]:
+    board_dir = FIRMWARE_DIR / "boards" / variant.board.family
+    kernel = variant.kernel.path
+    dirs = [
+        FIRMWARE_DIR, FIRMWARE_DIR / "boards", board_dir, FIRMWARE_DIR / "scenarios",
+        kernel / "include", kernel / "portable" / "GCC" / variant.board.port,
+    ]
+    return [f"-I{d}" for d in dirs]
+
+
+def firmware_sources(variant: Variant) -> list[Path]:
+    board_dir = FIRMWARE_DIR / "boards" / variant.board.family
+    return sorted(
+        [*FIRMWARE_DIR.glob("*.c"), *(FIRMWARE_DIR / "scenarios").glob("*.c"), *board_dir.glob("*.c")]
+    )
+
+
+def _headers() -> list[Path]:
+    return sorted(FIRMWARE_DIR.rglob("*.h"))
+
+
+def _kernel_sources(variant: Variant) -> list[Path]:
+    k = variant.kernel.path
+    return [k / name for name in KERNEL_SOURCES] + [k / "portable" / "GCC" / variant.board.port / "port.c"]
+
+
+def _compile_all(gcc: str, jobs: Sequence[tuple[Path, Path]], flags: Sequence[str]) -> None:
+    def one(job: tuple[Path, Path]) -> None:
+        source, obj = job
+        proc = subprocess.run(
+            [gcc, *flags, "-c", str(source), "-o", str(obj)], capture_output=True, text=True, check=False
+        )
+        if proc.returncode != 0:
+            raise BuildError(f"compiling {source} failed:\n{proc.stderr.strip()}")
+
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        list(pool.map(one, jobs))
+
+
+def _publish(staging: Path, target: Path) -> None:
+    """Move a finished build into place; if another process won the race, keep theirs."""
+    try:
+        staging.rename(target)
+    except OSError:
+        if not target.exists():
+            raise
+
+
+def _objects_for(sources: Sequence[Path], out: Path) -> list[tuple[Path, Path]]:
+    return [(src, out / f"{i:02d}-{src.stem}.o") for i, src in enumerate(sources)]
+
+
+def build(variant: Variant, root: Path | None = None) -> Firmware:
+    """Build `variant` (or reuse the cached image) and return where its ELF is."""
+    gcc = toolchain()
+    root = root or build_dir()
+    root.mkdir(parents=True, exist_ok=True)
+    board = variant.board
+    compiler = _compiler_identity(gcc)
+    header_parts = _files_digest(_headers())
+    kflags = [*board.cflags, *_COMMON_CFLAGS, *include_flags(variant), *kernel_flags(variant)]
+    kernel_key = _digest(
+        [compiler, str(variant.kernel.path), variant.kernel.version, *kflags, *header_parts]
+    )
+    kernel_dir = root / "kernel" / f"{board.port}-{variant.kernel.version}-{kernel_key}"
+    kernel_built = False
+    if not kernel_dir.is_dir():
+        with tempfile.TemporaryDirectory(dir=root, prefix=".kernel-") as tmp:
+            staging = Path(tmp) / "objects"
+            staging.mkdir()
+            _compile_all(gcc, _objects_for(_kernel_sources(variant), staging), kflags)
+            _publish(staging, kernel_dir)
+            kernel_built = True
+    kernel_objects = sorted(kernel_dir.glob("*.o"))
+
+    vflags = [*board.cflags, *_COMMON_CFLAGS, *include_flags(variant), *variant_flags(variant)]
+    sources = firmware_sources(variant)
+    if variant.heap_number:
+        sources.append(variant.kernel.path / "portable" / "MemMang" / f"{variant.heap}.c")
+    linker_script = FIRMWARE_DIR / "boards" / board.family / board.linker_script
+    ldflags = [
+        *board.cflags, "-nostartfiles", "--specs=nano.specs", "--specs=nosys.specs",
+        f"-T{linker_script}", "-Wl,--gc-sections",
+        f"-Wl,--defsym=__mh_heap3_arena_size={variant.heap_size if variant.heap == 'heap_3' else 0}",
+    ]
+    if variant.supports_dynamic:
+        ldflags.append("-Wl,--wrap=pvPortMalloc")
+    key = _digest(
+        [kernel_key, *vflags, *ldflags, *_files_digest([*sources, linker_script]), *header_parts]
+    )
+    out = root / f"{variant.label}-{key}"
+    elf, map_file = out / "firmware.elf", out / "firmware.map"
+    if (out / "firmware.elf").is_file():
+        return Firmware(variant, elf, map_file, key, False, kernel_built)
+    with tempfile.TemporaryDirectory(dir=root, prefix=".variant-") as tmp:
+        staging = Path(tmp) / "out"
+        staging.mkdir()
+        jobs = _objects_for(sources, staging)
+        _compile_all(gcc, jobs, vflags)
+        link = [
+            gcc, *ldflags, f"-Wl,-Map={staging / 'firmware.map'}",
+            *(str(o) for _, o in jobs), *(str(o) for o in kernel_objects),
+            "-o", str(staging / "firmware.elf"),
+        ]
+        proc = subprocess.run(link, capture_output=True, text=True, check=False)
+        if proc.returncode != 0:
+            raise BuildError(f"linking {variant.label} failed:\n{proc.stderr.strip()}")
+        _publish(staging, out)
+    return Firmware(variant, elf, map_file, key, True, kernel_built)

@@ -1,0 +1,76 @@
+"""What each heap scheme can report and what an allocation costs: FREERTOS-FACTS.md as code.
+
+The assertions of the test suites rest on these rules, so they live in one place and say where
+they come from; nothing here is measured, everything here is checked by a measurement.
+"""
+
+from __future__ import annotations
+
+from harness.variant import NO_HEAP
+
+ALIGNMENT = 8  # portBYTE_ALIGNMENT on Cortex-M
+HEADER = 8  # sizeof(BlockLink_t) rounded up, heap_2/4/5
+MINIMUM_BLOCK = 2 * HEADER  # heapMINIMUM_BLOCK_SIZE: a block is split only if more is left over
+
+# Figures each scheme's record carries (absent ones are "not available", never zero).
+FIGURES: dict[str, frozenset[str]] = {
+    "heap_1": frozenset({"free"}),
+    "heap_2": frozenset({"free"}),
+    "heap_3": frozenset({"free", "arena"}),  # computed by the firmware from newlib, not by heap_3
+    "heap_4": frozenset({"free", "min_ever", "largest", "smallest", "free_blocks", "allocs", "frees"}),
+    "heap_5": frozenset({"free", "min_ever", "largest", "smallest", "free_blocks", "allocs", "frees"}),
+    NO_HEAP: frozenset(),
+}
+
+CAN_FREE = {"heap_1": False, "heap_2": True, "heap_3": True, "heap_4": True, "heap_5": True}
+
+
+class NotAvailable(LookupError):
+    """A figure the linked heap scheme cannot give; raised instead of comparing against 0."""
+
+    def __init__(self, figure: str, heap: str) -> None:
+        super().__init__(f"{figure} is not available on {heap}: the scheme does not report it")
+        self.figure = figure
+        self.heap = heap
+
+
+def round_up(n: int, to: int = ALIGNMENT) -> int:
+    return (n + to - 1) // to * to
+
+
+def allocation_cost(heap: str, size: int) -> int | None:
+    """Bytes of free heap that `pvPortMalloc(size)` takes, or None where no exact rule exists.
+
+    heap_2/4/5 add the 8-byte block header and round to 8; heap_1 rounds to 8 only; heap_3 is
+    newlib's malloc, whose cost depends on its own chunk layout.
+    """
+    if heap == "heap_1":
+        return round_up(size)
+    if heap in ("heap_2", "heap_4", "heap_5"):
+        return round_up(size + HEADER)
+    return None
+
+
+def free_before_first_allocation(heap: str, total: int) -> int | None:
+    """The free figure at boot: heap_1/2 report TOTAL - 8 at once, heap_4 reports 0 until the
+    first allocation initialises it; heap_5 depends on its regions; heap_3 has no figure of its own.
+    """
+    if heap in ("heap_1", "heap_2"):
+        return total - ALIGNMENT
+    if heap == "heap_4":
+        return 0
+    return None
+
+
+def free_after_initialisation(heap: str, total: int) -> int | None:
+    """The free figure once the scheme has set itself up (8-aligned application heap)."""
+    if heap in ("heap_1", "heap_2", "heap_4"):
+        return total - ALIGNMENT
+    return None
+
+
+def heap5_region_free(size: int, address: int) -> int:
+    """What one heap_5 region adds to the free figure: its alignment slack and end marker go."""
+    start = round_up(address)
+    end = (address + size - HEADER) // ALIGNMENT * ALIGNMENT
+    return end - start
