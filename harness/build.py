@@ -138,6 +138,7 @@ def _compile_all(gcc: str, jobs: Sequence[tuple[Path, Path]], flags: Sequence[st
 
 def _publish(staging: Path, target: Path) -> None:
     """Move a finished build into place; if another process won the race, keep theirs."""
+    target.parent.mkdir(parents=True, exist_ok=True)
     try:
         staging.rename(target)
     except OSError:

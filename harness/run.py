@@ -8,6 +8,8 @@ timeline every assertion, report and keyword reads. The session is stopped on ev
 from __future__ import annotations
 
 import enum
+import shutil
+import tempfile
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -273,3 +275,31 @@ def _drive(
             awaiting_ready = False
             if resets >= max_resets:
                 return Outcome.RESET, cause
+
+
+def firmware_catalogue(firmware: Firmware, *, emulator: str = "qemu", timeout: float = 10.0) -> list[str]:
+    """The firmware's own scenario table (`list` command), as `name params` lines.
+
+    Used to keep `harness.scenarios.CATALOGUE` and the C table from drifting apart.
+    """
+    from harness.events import ScenarioInfo
+
+    chosen = find_backend(emulator)
+    with_log = Path(tempfile.mkdtemp(prefix="memharness-list-")) / "uart.log"
+    session = chosen.start(firmware.variant.board, firmware.elf, with_log)
+    timeline = _Timeline()
+    try:
+        deadline = time.monotonic() + timeout
+        readies = 0
+        while readies < 2:
+            line = session.read_line(deadline - time.monotonic())
+            if line is None:
+                raise TimeoutError(f"no answer to `list` within {timeout:g} s")
+            if isinstance(timeline.add(line), Ready):
+                readies += 1
+                if readies == 1:
+                    session.write_line("list")
+    finally:
+        session.stop()
+        shutil.rmtree(with_log.parent, ignore_errors=True)
+    return [f"{e.name} {e.params}" for e in timeline.entries if isinstance(e, ScenarioInfo)]

@@ -87,3 +87,16 @@ def test_variants_are_cached_and_kernel_objects_shared(tmp_path: Path, monkeypat
     again = build(make_variant(board, kernel, heap="heap_4"))
     assert not again.built and again.elf == built[3].elf
     assert len(list((tmp_path / "kernel").iterdir())) == 1
+
+
+def test_firmware_scenario_table_matches_the_harness_catalogue() -> None:
+    from harness.api import prepare
+    from harness.run import firmware_catalogue
+    from harness.scenarios import CATALOGUE
+
+    listed = firmware_catalogue(prepare(heap="heap_4"))
+    expected = [
+        f"{s.name} " + (",".join(f"{p.name}:{p.default}:{p.minimum}:{p.maximum}" for p in s.params) or "-")
+        for s in CATALOGUE
+    ]
+    assert sorted(listed) == sorted(expected)

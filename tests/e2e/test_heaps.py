@@ -6,6 +6,8 @@ kernel; the expected values come from `harness.heap_rules`, never from a previou
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from harness.elf import type_size
@@ -56,7 +58,7 @@ def test_boot_figures_and_the_schedulers_own_allocations(memharness: Bench, heap
     if heap == "heap_5":
         regions = run.events(Region)
         assert len(regions) >= 2
-        assert all(a.addr + a.size < b.addr for a, b in zip(regions, regions[1:]))  # non-contiguous
+        assert all(a.addr + a.size < b.addr for a, b in itertools.pairwise(regions))  # non-contiguous
         assert sum(r.size for r in regions) == total
         assert at_boot.free == initial_free(run, heap, total)
 
@@ -111,7 +113,7 @@ def test_leak_until_null(memharness: Bench, heap: str) -> None:
     start = run.figure("ready", "free")
     figures = [start] + [leak.free for leak in got if leak.free is not None]
     assert len(figures) == len(got) + 1
-    steps = [a - b for a, b in zip(figures, figures[1:])]
+    steps = [a - b for a, b in itertools.pairwise(figures)]
     cost = allocation_cost(heap, size)
     end = run.figure("end", "free")
     assert end == figures[-1]  # the failed attempt took nothing

@@ -1,0 +1,140 @@
+/*
+ * FreeRTOS hooks, configASSERT and the fault handler.
+ * Each prints ONE record, stores the reason for the next boot, then resets
+ * (the malloc-failed hook returns: pvPortMalloc then returns NULL).
+ */
+
+#include <stdint.h>
+
+#include "FreeRTOS.h"
+#include "task.h"
+
+#include "board.h"
+#include "hooks.h"
+#include "record.h"
+#include "reset_reason.h"
+#include "alloc_trace.h"
+
+#define hooksSCB_CFSR_REG     ( *( ( volatile uint32_t * ) 0xE000ED28UL ) )
+#define hooksSCB_HFSR_REG     ( *( ( volatile uint32_t * ) 0xE000ED2CUL ) )
+#define hooksSCB_MMFAR_REG    ( *( ( volatile uint32_t * ) 0xE000ED34UL ) )
+#define hooksSCB_BFAR_REG     ( *( ( volatile uint32_t * ) 0xE000ED38UL ) )
+
+/* Exception stack frame: r0 r1 r2 r3 r12 lr pc xpsr. */
+#define hooksFRAME_LR         5
+#define hooksFRAME_PC         6
+#define hooksFRAME_PSR        7
+#define hooksFRAME_WORDS      8
+
+/* RAM bounds from the linker script, to check a stacked frame before reading it. */
+extern uint32_t _sdata;
+extern uint32_t _estack;
+
+static void prvMaskAllInterrupts( void )
+{
+    __asm volatile ( "cpsid i" ::: "memory" );
+}
+
+static const char * prvCurrentTaskName( void )
+{
+    const char * pcName = NULL;
+
+    if( xTaskGetSchedulerState() != taskSCHEDULER_NOT_STARTED )
+    {
+        pcName = pcTaskGetName( NULL );
+    }
+
+    return pcName;
+}
+
+const char * pcMhBaseName( const char * pcPath )
+{
+    const char * pcBase = pcPath;
+
+    for( ; *pcPath != '\0'; pcPath++ )
+    {
+        if( ( *pcPath == '/' ) || ( *pcPath == '\\' ) )
+        {
+            pcBase = pcPath + 1;
+        }
+    }
+
+    return pcBase;
+}
+
+void vApplicationStackOverflowHook( TaskHandle_t xTask,
+                                    char * pcTaskName )
+{
+    ( void ) xTask;
+
+    prvMaskAllInterrupts();
+    vMhRecord( "stack_overflow", "task=%s method=%u", pcTaskName, ( unsigned int ) configCHECK_FOR_STACK_OVERFLOW );
+    vMhResetReasonStore( eMhResetStackOverflow, pcTaskName, NULL, 0U );
+    vBoardRequestReset();
+}
+
+#if ( configUSE_MALLOC_FAILED_HOOK == 1 )
+    void vApplicationMallocFailedHook( void )
+    {
+        vMhRecord( "malloc_failed", "size=%u", ( unsigned int ) uxMhAllocLastRequestedSize() );
+    }
+#endif
+
+void vMhAssertFailed( const char * pcFile,
+                      unsigned long ulLine )
+{
+    const char * pcBase = pcMhBaseName( pcFile );
+
+    prvMaskAllInterrupts();
+    vMhRecord( "assert", "file=%s line=%lu", pcBase, ulLine );
+    vMhResetReasonStore( eMhResetAssert, prvCurrentTaskName(), pcBase, ( uint32_t ) ulLine );
+    vBoardRequestReset();
+}
+
+static void prvFaultReport( const uint32_t * pulFrame ) __attribute__( ( used, noreturn ) );
+
+static void prvFaultReport( const uint32_t * pulFrame )
+{
+    uint32_t ulPc = 0UL;
+    uint32_t ulLr = 0UL;
+    uint32_t ulPsr = 0UL;
+    const uint32_t ulCfsr = hooksSCB_CFSR_REG;
+    const char * pcTask = prvCurrentTaskName();
+
+    /* An overflowed stack may leave the frame pointer outside RAM. */
+    if( ( pulFrame >= &_sdata ) && ( ( pulFrame + hooksFRAME_WORDS ) <= &_estack ) )
+    {
+        ulPc = pulFrame[ hooksFRAME_PC ];
+        ulLr = pulFrame[ hooksFRAME_LR ];
+        ulPsr = pulFrame[ hooksFRAME_PSR ];
+    }
+
+    if( pcTask != NULL )
+    {
+        vMhRecord( "fault", "kind=hardfault pc=0x%08lx lr=0x%08lx psr=0x%08lx cfsr=0x%08lx hfsr=0x%08lx mmfar=0x%08lx bfar=0x%08lx task=%s",
+                   ulPc, ulLr, ulPsr, ulCfsr, hooksSCB_HFSR_REG, hooksSCB_MMFAR_REG, hooksSCB_BFAR_REG, pcTask );
+    }
+    else
+    {
+        vMhRecord( "fault", "kind=hardfault pc=0x%08lx lr=0x%08lx psr=0x%08lx cfsr=0x%08lx hfsr=0x%08lx mmfar=0x%08lx bfar=0x%08lx",
+                   ulPc, ulLr, ulPsr, ulCfsr, hooksSCB_HFSR_REG, hooksSCB_MMFAR_REG, hooksSCB_BFAR_REG );
+    }
+
+    vMhResetReasonStore( eMhResetHardFault, pcTask, NULL, 0U );
+    vMhResetReasonStoreFault( ulPc, ulCfsr );
+    vBoardRequestReset();
+}
+
+void HardFault_Handler( void )
+{
+    /* Pass the stacked frame (MSP or PSP, by EXC_RETURN bit 2) to C. */
+    __asm volatile
+    (
+        "   cpsid i                 \n"
+        "   tst lr, #4              \n"
+        "   ite eq                  \n"
+        "   mrseq r0, msp           \n"
+        "   mrsne r0, psp           \n"
+        "   b prvFaultReport        \n"
+    );
+}

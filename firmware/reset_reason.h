@@ -1,0 +1,63 @@
+/*
+ * Why the board last reset, kept in a .noinit section (never zeroed, never
+ * rewritten by QEMU's loader) so that it survives SYSRESETREQ.
+ */
+
+#ifndef RESET_REASON_H
+#define RESET_REASON_H
+
+#include <stdint.h>
+
+#include "FreeRTOS.h"
+
+typedef enum MhResetReason
+{
+    eMhResetNone = 0,      /* Nothing stored: an external reset (e.g. QMP system_reset). */
+    eMhResetStackOverflow,
+    eMhResetAssert,
+    eMhResetHardFault
+} MhResetReason_t;
+
+#define mhRESET_FILE_LEN    32
+
+typedef struct MhResetInfo
+{
+    MhResetReason_t eReason;
+    char cTask[ configMAX_TASK_NAME_LEN ]; /* Empty if none. */
+    char cFile[ mhRESET_FILE_LEN ];        /* Empty if none. */
+    uint32_t ulLine;
+    uint32_t ulPc;
+    uint32_t ulCfsr;
+    uint32_t ulHasFaultRegisters;
+} MhResetInfo_t;
+
+/* Called once at boot: counts the boot, takes the stored reason (if any)
+ * into xMhLastReset and clears it for the next reset. */
+void vMhResetReasonBoot( void );
+
+/* Boot number: 1 after power-on, +1 on each reset since. */
+uint32_t ulMhBootCount( void );
+
+/* The reason of the reset that started this boot ("power_on", "assert"...). */
+const char * pcMhResetReasonName( void );
+
+/* Details of the reset that started this boot. */
+const MhResetInfo_t * pxMhLastReset( void );
+
+/* Store the reason of the coming reset; pcTask/pcFile may be NULL. */
+void vMhResetReasonStore( MhResetReason_t eReason,
+                          const char * pcTask,
+                          const char * pcFile,
+                          uint32_t ulLine );
+
+/* Add fault registers to the stored reason. */
+void vMhResetReasonStoreFault( uint32_t ulPc,
+                               uint32_t ulCfsr );
+
+/* One-shot flag for the next boot: skip vPortDefineHeapRegions (heap5_early). */
+void vMhResetSetSkipHeapRegions( void );
+
+/* Returns pdTRUE once if the flag was set before this boot. */
+BaseType_t xMhResetTakeSkipHeapRegions( void );
+
+#endif /* RESET_REASON_H */
