@@ -8,7 +8,7 @@ APT_PACKAGES := qemu-system-arm gcc-arm-none-eabi libnewlib-arm-none-eabi
 JOBS ?= 2
 RESULTS ?= results
 
-.PHONY: setup system-packages venv kernel test lint unit e2e run clean
+.PHONY: setup system-packages venv kernel test lint run bench clean
 
 setup: system-packages venv kernel
 
@@ -55,3 +55,6 @@ run: setup
 
 clean:
 	rm -rf build $(RESULTS)
+
+bench: setup
+	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit $$?; done
