@@ -7,11 +7,12 @@ timeline every assertion, report and keyword reads. The session is stopped on ev
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import shutil
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -150,6 +151,11 @@ def _record_text(event: Event) -> str:
 _HEX_KEYS = frozenset({"ptr", "addr", "pc", "lr", "psr", "cfsr", "hfsr", "mmfar", "bfar", "stack_base"})
 
 
+Probe = Callable[[Event, Session], list[Event]]
+"""Called with each record while the board runs; may read target RAM through the session and
+returns harness-made events (e.g. a stack measured from outside) to add to the timeline."""
+
+
 class Interrupted(Exception):
     """Ctrl-C or SIGTERM arrived during a run; `run` is what had happened up to then."""
 
@@ -169,6 +175,10 @@ class _Timeline:
         self.entries: list[Entry] = []
         self.warnings: list[str] = []
         self.started = time.monotonic()
+
+    def add_measured(self, events: list[Event]) -> None:
+        for event in events:
+            self.entries.append(dataclasses.replace(event, line=len(self.entries) + 1))
 
     def add(self, text: str) -> Entry:
         entry = parse_line(text, len(self.entries) + 1)
@@ -191,6 +201,7 @@ def execute(
     timeout: float = 30.0,
     boot_timeout: float = 10.0,
     max_resets: int = 1,
+    probe: Probe | None = None,
 ) -> Run:
     """Boot `firmware`, run `scenario`, and return the timeline. Never leaves the emulator running."""
     variant = firmware.variant
@@ -212,7 +223,9 @@ def execute(
     try:
         session = chosen.start(variant.board, firmware.elf, uart_log)
         command = tuple(getattr(session, "command", ()))
-        outcome, reason = _drive(session, timeline, scenario, params, timeout, boot_timeout, max_resets)
+        outcome, reason = _drive(
+            session, timeline, scenario, params, timeout, boot_timeout, max_resets, probe
+        )
     except EmulatorExited as exc:
         detail = f"status {exc.returncode}" + (f": {exc.stderr.splitlines()[-1]}" if exc.stderr else "")
         outcome, reason = Outcome.EMULATOR_DIED, detail
@@ -232,6 +245,7 @@ def _drive(
     timeout: float,
     boot_timeout: float,
     max_resets: int,
+    probe: Probe | None,
 ) -> tuple[Outcome, str]:
     deadline = time.monotonic() + boot_timeout
     while True:
@@ -252,6 +266,8 @@ def _drive(
             where = "after the reset, no ready" if awaiting_ready else "no done record"
             return Outcome.TIMEOUT, f"{where} within {timeout:g} s"
         entry = timeline.add(line)
+        if probe is not None and isinstance(entry, Event):
+            timeline.add_measured(probe(entry, session))
         if isinstance(entry, Done) and entry.scenario == scenario and not awaiting_ready:
             return Outcome.DONE, entry.status
         if isinstance(entry, Error) and not awaiting_ready:
