@@ -15,7 +15,7 @@ from harness.emulators import backend
 from harness.errors import ResultsError
 from harness.kernel import DEFAULT_VERSION, resolve_kernel
 from harness.platforms import load_board
-from harness.run import Run, execute
+from harness.run import Probe, Run, execute
 from harness.scenarios import validate
 from harness.variant import make_variant
 
@@ -53,6 +53,7 @@ def run_scenario(
     timeout: float = 30.0,
     boot_timeout: float = 10.0,
     max_resets: int = 1,
+    probe: Probe | None = None,
 ) -> Run:
     """Validate the parameters, boot the image and run one scenario on it."""
     checked = validate(scenario, params or {}, firmware.variant.heap)
@@ -66,7 +67,7 @@ def run_scenario(
         ) from None
     return execute(
         firmware, scenario, checked, folder / "uart.log", emulator=emulator, timeout=timeout,
-        boot_timeout=boot_timeout, max_resets=max_resets,
+        boot_timeout=boot_timeout, max_resets=max_resets, probe=probe,
     )
 
 
