@@ -4,11 +4,14 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 KERNEL_VERSION ?= V11.3.0
+# Further kernel releases the firmware supports: `make setup` installs them too, and `make test`
+# runs the per-board subset against each (skipped when FREERTOS_KERNEL_PATH pins one tree).
+OTHER_KERNEL_VERSIONS ?= V11.1.0
 APT_PACKAGES := qemu-system-arm gcc-arm-none-eabi libnewlib-arm-none-eabi
 JOBS ?= 2
 RESULTS ?= results
 
-.PHONY: setup system-packages venv kernel test lint run bench clean
+.PHONY: setup system-packages venv kernel test lint run bench clean robot docs
 
 setup: system-packages venv kernel
 
@@ -39,14 +42,35 @@ venv: $(VENV)/.installed
 # The kernel is resolved as DESIGN.md says: FREERTOS_KERNEL_PATH, the cache, then a clone.
 kernel: venv
 	@if [ -n "$$FREERTOS_KERNEL_PATH" ]; then $(BIN)/memharness kernel path; \
-	else $(BIN)/memharness kernel install --version $(KERNEL_VERSION); fi
+	else for v in $(KERNEL_VERSION) $(OTHER_KERNEL_VERSIONS); do \
+	  $(BIN)/memharness kernel install --version $$v || exit $$?; done; fi
 
 lint: venv
-	$(BIN)/ruff check harness tests bench
+	$(BIN)/ruff check harness tests bench memharness.py
 	$(BIN)/mypy
+	$(BIN)/robocop check --no-cache robot
 
+# Everything on the default board, then the per-board subset (tests/e2e/test_boards.py: every
+# scenario and every heap scheme) on every board, against each supported kernel release.
 test: setup lint
-	$(BIN)/pytest -n $(JOBS) -q
+	$(BIN)/pytest -n $(JOBS) -q -m "not per_board"
+	$(BIN)/pytest -n $(JOBS) -q -m per_board --board all
+	@if [ -z "$$FREERTOS_KERNEL_PATH" ]; then for v in $(OTHER_KERNEL_VERSIONS); do \
+	  echo "per-board subset against FreeRTOS-Kernel $$v"; \
+	  $(BIN)/pytest -n $(JOBS) -q -m per_board --board all --kernel-version $$v || exit $$?; done; fi
+	$(MAKE) --no-print-directory robot
+
+# The Robot Framework suites (robot/suites), in parallel with pabot; output.xml, log.html and
+# report.html land in $(RESULTS)/robot, each run's UART log and report beside them. The builds
+# are shared with pytest's (build/test), so nothing is compiled twice.
+robot: setup
+	MEMHARNESS_BUILD_DIR=$(CURDIR)/build/test $(BIN)/pabot --no-pabotlib --processes $(JOBS) \
+	  --command $(BIN)/python -m robot --end-command \
+	  --outputdir $(RESULTS)/robot --xunit xunit.xml --exclude selftest robot/suites
+
+# The keyword library's documentation (libdoc HTML).
+docs: venv
+	$(BIN)/libdoc --name memharness harness.robot.MemHarness $(RESULTS)/docs/memharness.html
 
 run: setup
 	@for heap in heap_1 heap_2 heap_3 heap_4 heap_5; do \

@@ -76,13 +76,19 @@
 /*-------------------------- hooks ----------------------------------------*/
 #define configUSE_IDLE_HOOK                        0
 #define configUSE_TICK_HOOK                        0
-#define configUSE_DAEMON_TASK_STARTUP_HOOK         0
+/* 1: the timer task restarts a task that overflowed before the last reset
+ * (overflow restart=1, a reset loop; firmware/scenarios/restart_at_boot.c). */
+#define configUSE_DAEMON_TASK_STARTUP_HOOK         1
 #define configCHECK_FOR_STACK_OVERFLOW             MH_CHECK_FOR_STACK_OVERFLOW
 #define configUSE_MALLOC_FAILED_HOOK               MH_SUPPORT_DYNAMIC
 
 /*-------------------------- run time stats / trace -----------------------*/
 #define configGENERATE_RUN_TIME_STATS              0
-#define configUSE_TRACE_FACILITY                   0
+/* 1: vTaskGetInfo() gives a task's stack base, so stack records carry the
+ * bounds the harness reads from outside (harness/stack_probe.py). */
+#define configUSE_TRACE_FACILITY                   1
+/* 1: the TCB keeps pxEndOfStack, so stack records carry the stack's top too. */
+#define configRECORD_STACK_HIGH_ADDRESS            1
 #define configUSE_STATS_FORMATTING_FUNCTIONS       0
 
 /*-------------------------- objects --------------------------------------*/
@@ -109,6 +115,7 @@
 #define INCLUDE_xTaskGetCurrentTaskHandle          1
 #define INCLUDE_uxTaskGetStackHighWaterMark        1
 #define INCLUDE_xTaskGetIdleTaskHandle             0
+#define INCLUDE_eTaskGetState                      1
 
 /*-------------------------- Cortex-M interrupt priorities ----------------*/
 #define configPRIO_BITS                            3
@@ -128,6 +135,28 @@
         }                                                      \
     } while( 0 )
 
-/* The vector table (boards/mps2/startup.c) names the port handlers directly. */
+/*-------------------------- port-specific -------------------------------*/
+/* The build defines MH_PORT_<port> (from the board's YAML), MH_FPU and
+ * MH_STACK_LIMIT. The vector tables (boards/<family>/startup.c) use the CMSIS
+ * handler names: the ARMv8-M ports define those themselves, the ARMv7-M ports
+ * are mapped onto them here. */
+#ifndef MH_FPU
+    #define MH_FPU                                 0
+#endif
+
+#if defined( MH_PORT_ARM_CM3 ) || defined( MH_PORT_ARM_CM4F ) || defined( MH_PORT_ARM_CM7 )
+    #define vPortSVCHandler                        SVC_Handler
+    #define xPortPendSVHandler                     PendSV_Handler
+    #define xPortSysTickHandler                    SysTick_Handler
+#elif defined( MH_PORT_ARM_CM33_NTZ )
+    /* Secure-only: no TrustZone split, no MPU; PSPLIM holds each task's stack end. */
+    #define configENABLE_FPU                       MH_FPU
+    #define configENABLE_MPU                       0
+    #define configENABLE_TRUSTZONE                 0
+    #define configRUN_FREERTOS_SECURE_ONLY         1
+    #define configENABLE_MVE                       0
+#else
+    #error "FreeRTOSConfig.h has no block for this port: add one (see MH_PORT_<port> from the build)"
+#endif
 
 #endif /* FREERTOS_CONFIG_H */

@@ -19,7 +19,7 @@
 
 #define consoleLINE_LENGTH          128
 #define consoleMAX_TOKENS           ( 2 + ( 2 * scenarioMAX_PARAMS ) )
-#define consoleLIST_LENGTH          128
+#define consoleLIST_LENGTH          320 /* The `ready` list of every scenario name. */
 #define consolePOLL_DELAY_TICKS     ( ( TickType_t ) 1 )
 #define consoleDECIMAL_BASE         10U
 #define consoleHEX_BASE             16U

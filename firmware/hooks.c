@@ -2,6 +2,10 @@
  * FreeRTOS hooks, configASSERT and the fault handler.
  * Each prints ONE record, stores the reason for the next boot, then resets
  * (the malloc-failed hook returns: pvPortMalloc then returns NULL).
+ *
+ * On ARMv8-M (MH_STACK_LIMIT) a task that crosses its stack's end (PSPLIM)
+ * raises a UsageFault with UFSR.STKOF at that very instruction; the kernel
+ * calls no hook for it, so the fault handler reports it as kind=stack_limit.
  */
 
 #include <stdint.h>
@@ -19,6 +23,7 @@
 #define hooksSCB_HFSR_REG     ( *( ( volatile uint32_t * ) 0xE000ED2CUL ) )
 #define hooksSCB_MMFAR_REG    ( *( ( volatile uint32_t * ) 0xE000ED34UL ) )
 #define hooksSCB_BFAR_REG     ( *( ( volatile uint32_t * ) 0xE000ED38UL ) )
+#define hooksCFSR_STKOF       ( 1UL << 20 ) /* UFSR.STKOF: a stack limit was crossed (ARMv8-M). */
 
 /* Exception stack frame: r0 r1 r2 r3 r12 lr pc xpsr. */
 #define hooksFRAME_LR         5
@@ -26,9 +31,11 @@
 #define hooksFRAME_PSR        7
 #define hooksFRAME_WORDS      8
 
-/* RAM bounds from the linker script, to check a stacked frame before reading it. */
-extern uint32_t _sdata;
-extern uint32_t _estack;
+/* RAM bounds (from the board's YAML, via the linker), to check a stacked frame before reading it. */
+extern uint32_t __mh_ram_start;
+extern uint32_t __mh_ram_end;
+extern uint32_t __mh_ram2_start;
+extern uint32_t __mh_ram2_end;
 
 static void prvMaskAllInterrupts( void )
 {
@@ -91,6 +98,46 @@ void vMhAssertFailed( const char * pcFile,
     vBoardRequestReset();
 }
 
+static BaseType_t prvFrameInRam( const uint32_t * pulFrame )
+{
+    const uint32_t * pulEnd = pulFrame + hooksFRAME_WORDS;
+
+    return ( ( ( pulFrame >= &__mh_ram_start ) && ( pulEnd <= &__mh_ram_end ) ) ||
+             ( ( pulFrame >= &__mh_ram2_start ) && ( pulEnd <= &__mh_ram2_end ) ) ) ? pdTRUE : pdFALSE;
+}
+
+/* The task's stack end as the hardware checks it (PSPLIM), 0 where there is none. */
+static uint32_t prvStackLimit( void )
+{
+    uint32_t ulLimit = 0UL;
+
+    #if ( MH_STACK_LIMIT == 1 )
+        __asm volatile ( "mrs %0, psplim" : "=r" ( ulLimit ) );
+    #endif
+
+    return ulLimit;
+}
+
+/* A task crossed its PSPLIM: the instruction at ulPc did not execute. */
+static void prvStackLimitReport( const char * pcTask,
+                                 uint32_t ulPc,
+                                 uint32_t ulLr,
+                                 uint32_t ulCfsr )
+{
+    if( pcTask != NULL )
+    {
+        vMhRecord( "fault", "kind=stack_limit task=%s pc=0x%08lx lr=0x%08lx cfsr=0x%08lx limit=0x%08lx",
+                   pcTask, ulPc, ulLr, ulCfsr, prvStackLimit() );
+    }
+    else
+    {
+        vMhRecord( "fault", "kind=stack_limit pc=0x%08lx lr=0x%08lx cfsr=0x%08lx limit=0x%08lx",
+                   ulPc, ulLr, ulCfsr, prvStackLimit() );
+    }
+
+    vMhResetReasonStore( eMhResetStackLimit, pcTask, NULL, 0U );
+}
+
 static void prvFaultReport( const uint32_t * pulFrame ) __attribute__( ( used, noreturn ) );
 
 static void prvFaultReport( const uint32_t * pulFrame )
@@ -102,11 +149,18 @@ static void prvFaultReport( const uint32_t * pulFrame )
     const char * pcTask = prvCurrentTaskName();
 
     /* An overflowed stack may leave the frame pointer outside RAM. */
-    if( ( pulFrame >= &_sdata ) && ( ( pulFrame + hooksFRAME_WORDS ) <= &_estack ) )
+    if( prvFrameInRam( pulFrame ) != pdFALSE )
     {
         ulPc = pulFrame[ hooksFRAME_PC ];
         ulLr = pulFrame[ hooksFRAME_LR ];
         ulPsr = pulFrame[ hooksFRAME_PSR ];
+    }
+
+    if( ( ulCfsr & hooksCFSR_STKOF ) != 0UL )
+    {
+        prvStackLimitReport( pcTask, ulPc, ulLr, ulCfsr );
+        vMhResetReasonStoreFault( ulPc, ulCfsr );
+        vBoardRequestReset();
     }
 
     if( pcTask != NULL )

@@ -9,6 +9,7 @@
 
 #define mhNOINIT_MAGIC        0x4D484E49UL /* "MHNI" */
 #define mhSKIP_REGIONS_MAGIC  0x534B4950UL /* "SKIP" */
+#define mhRESTART_MAGIC       0x52535452UL /* "RSTR" */
 
 typedef struct MhNoInit
 {
@@ -16,6 +17,9 @@ typedef struct MhNoInit
     uint32_t ulBootCount;
     uint32_t ulSkipHeapRegions;
     MhResetInfo_t xStored;
+    uint32_t ulRestartMagic;     /* mhRESTART_MAGIC: restart a task at every boot. */
+    uint32_t ulRestartParameter; /* What the restarted task needs (overflow: its depth). */
+    uint32_t ulRestartCount;     /* Boots that restarted it so far. */
 } MhNoInit_t;
 
 static MhNoInit_t xNoInit __attribute__( ( section( ".noinit" ) ) );
@@ -87,6 +91,10 @@ const char * pcMhResetReasonName( void )
             pcName = "hardfault";
             break;
 
+        case eMhResetStackLimit:
+            pcName = "stack_limit";
+            break;
+
         case eMhResetNone:
         default:
             pcName = "external";
@@ -131,4 +139,30 @@ BaseType_t xMhResetTakeSkipHeapRegions( void )
 
     xNoInit.ulSkipHeapRegions = 0U;
     return xSkip;
+}
+
+void vMhResetSetRestart( uint32_t ulParameter )
+{
+    xNoInit.ulRestartParameter = ulParameter;
+    xNoInit.ulRestartCount = 0U;
+    xNoInit.ulRestartMagic = mhRESTART_MAGIC;
+}
+
+void vMhResetClearRestart( void )
+{
+    xNoInit.ulRestartMagic = 0U;
+}
+
+BaseType_t xMhResetRestartPending( uint32_t * pulParameter,
+                                   uint32_t * pulCount )
+{
+    if( xNoInit.ulRestartMagic != mhRESTART_MAGIC )
+    {
+        return pdFALSE;
+    }
+
+    xNoInit.ulRestartCount++;
+    *pulParameter = xNoInit.ulRestartParameter;
+    *pulCount = xNoInit.ulRestartCount;
+    return pdTRUE;
 }

@@ -15,7 +15,8 @@ typedef enum MhResetReason
     eMhResetNone = 0,      /* Nothing stored: an external reset (e.g. QMP system_reset). */
     eMhResetStackOverflow,
     eMhResetAssert,
-    eMhResetHardFault
+    eMhResetHardFault,
+    eMhResetStackLimit     /* ARMv8-M: a task crossed its PSPLIM (UsageFault, UFSR.STKOF). */
 } MhResetReason_t;
 
 #define mhRESET_FILE_LEN    32
@@ -59,5 +60,16 @@ void vMhResetSetSkipHeapRegions( void );
 
 /* Returns pdTRUE once if the flag was set before this boot. */
 BaseType_t xMhResetTakeSkipHeapRegions( void );
+
+/* A flag for every following boot (until power-off or vMhResetClearRestart):
+ * restart a task at boot with ulParameter (overflow restart=1: a reset loop,
+ * as an ESP32 shows `rst:` again and again). */
+void vMhResetSetRestart( uint32_t ulParameter );
+void vMhResetClearRestart( void );
+
+/* pdTRUE if the restart flag is set: counts this boot and gives the parameter
+ * and the number of boots that restarted the task (1 on the first). */
+BaseType_t xMhResetRestartPending( uint32_t * pulParameter,
+                                   uint32_t * pulCount );
 
 #endif /* RESET_REASON_H */

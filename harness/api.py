@@ -12,7 +12,6 @@ from pathlib import Path
 
 from harness.build import Firmware, build
 from harness.emulators import backend
-from harness.errors import ResultsError
 from harness.kernel import DEFAULT_VERSION, resolve_kernel
 from harness.platforms import load_board
 from harness.run import Probe, Run, execute
@@ -55,16 +54,13 @@ def run_scenario(
     max_resets: int = 1,
     probe: Probe | None = None,
 ) -> Run:
-    """Validate the parameters, boot the image and run one scenario on it."""
-    checked = validate(scenario, params or {}, firmware.variant.heap)
+    """Validate the parameters, boot the image and run one scenario on it.
+
+    A results folder that cannot be written does not stop the run: its outcome is worth having;
+    the run carries a warning, and `report.write_run` raises ResultsError naming the folder.
+    """
+    checked = validate(scenario, params or {}, firmware.variant.heap, firmware.variant.profile)
     folder = results / firmware.variant.label / scenario
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ResultsError(
-            f"cannot create the results folder {folder}: {exc.strerror or exc}",
-            "pass --results with a writable folder",
-        ) from None
     return execute(
         firmware, scenario, checked, folder / "uart.log", emulator=emulator, timeout=timeout,
         boot_timeout=boot_timeout, max_resets=max_resets, probe=probe,

@@ -2,42 +2,70 @@
 
 Exit status: 0 the run did what was expected; 1 it did not (reset, fault, timeout, refused);
 2 a usage mistake (option, board, scenario, YAML, kernel path); 3 the machine lacks something
-or the emulator died (toolchain, QEMU, kernel); 130 interrupted (Ctrl-C, SIGTERM).
+or the emulator died (toolchain, QEMU, kernel); 130 interrupted (Ctrl-C, SIGTERM, SIGHUP).
+
+Every mistake is one `memharness: error: ...` line and a `fix:` line, never a traceback; what
+the firmware printed is shown as text (never as markup, control characters escaped).
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import shlex
 import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
+from typing import NoReturn
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from harness import api
 from harness.build import Firmware
-from harness.errors import ExitStatus, HarnessError
+from harness.emulators import backend as find_backend
+from harness.errors import ExitStatus, HarnessError, ResultsError, UsageError
 from harness.events import Event, Heap
+from harness.failures import FailureKind, ending, reset_loop
 from harness.kernel import DEFAULT_VERSION, install_kernel, resolve_kernel
-from harness.platforms import load_all_boards
+from harness.platforms import load_all_boards, load_board
 from harness.report import write_run
-from harness.run import Interrupted, Outcome, Run
+from harness.run import FLOOD_LINES, Interrupted, Outcome, Run, record_text
 from harness.scenarios import CATALOGUE, parse_assignments, validate
 from harness.variant import HEAPS, PROFILES
 
-EPILOG = """exit status: 0 as expected, 1 the run ended otherwise (reset, fault, timeout, refused),
-2 usage mistake, 3 missing tool/kernel or emulator died, 130 interrupted"""
+EPILOG = f"""exit status:
+  0    the run ended as expected (--expect, default done)
+  1    it ended otherwise: reset (hook, assert, fault, reset_loop), timeout, rejected, flood
+       (more than {FLOOD_LINES} lines in a row without a record)
+  2    a usage mistake: option, board, scenario, parameter, platform YAML, kernel path or version
+  3    the machine lacks something or the emulator died: toolchain, QEMU, kernel, a results
+       folder that cannot be written (the run's outcome is printed first)
+  130  interrupted (Ctrl-C, SIGTERM, SIGHUP): the emulator is stopped, the results of what ran kept
+
+environment:
+  MEMHARNESS_PLATFORMS  a folder of board files to use instead of platforms/
+  MEMHARNESS_BUILD_DIR  where variants are built (default build/)
+  MEMHARNESS_CACHE      the kernel cache (default ~/.cache/memharness)
+  FREERTOS_KERNEL_PATH  a FreeRTOS-Kernel tree to build against"""
+MAX_TIMEOUT = 24 * 3600.0
 
 _SUMMARY_EVENTS = frozenset({"done", "malloc_failed", "stack_overflow", "assert", "fault", "error"})
 _HEAP_COLUMNS = ("free", "min_ever", "largest", "smallest", "free_blocks", "allocs", "frees", "arena")
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its complaints in the harness's one-line form and exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(ExitStatus.USAGE, f"memharness: error: {message}\n  fix: see `{self.prog} --help`\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(
+    top = _Parser(
         prog="memharness", description="FreeRTOS memory behaviour on emulated boards.", epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -64,6 +92,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("params", nargs="*", metavar="key=value", help="scenario parameters")
     run.add_argument("--emulator", default="qemu")
     run.add_argument("--timeout", type=float, default=30.0, help="seconds for the scenario")
+    run.add_argument("--boot-timeout", type=float, default=10.0, help="seconds from power-on to `ready`")
     run.add_argument("--expect", choices=[o.value for o in Outcome], default="done",
                      help="the outcome that counts as success (default done)")
     run.add_argument("--results", type=Path, default=Path("results"))
@@ -88,12 +117,16 @@ def _prepare(args: argparse.Namespace) -> Firmware:
 
 
 def _boards(console: Console) -> int:
-    table = Table("board", "cpu", "port", "RAM", "emulators", "overflow detection")
-    for b in load_all_boards():
+    table = Table("board", "cpu", "port", "fpu", "RAM", "emulators", "overflow detection")
+    boards = load_all_boards()
+    for b in boards:
         emulators = ", ".join(k for k, v in b.emulators if v is not None)
-        table.add_row(b.name, b.cpu, b.port, f"{b.memory.ram.size // 1024} KiB", emulators,
-                      ", ".join(b.overflow_detection))
+        ram = " + ".join(f"{r.size // 1024} KiB" for r in (b.memory.ram, b.memory.ram2) if r is not None)
+        table.add_row(b.name, b.cpu, b.port, b.fpu, ram, emulators, ", ".join(b.overflow_detection))
     console.print(table)
+    for b in boards:
+        for note in b.notes:
+            console.print(f"  {b.name}: {note}", markup=False)
     return ExitStatus.OK
 
 
@@ -101,10 +134,17 @@ def _scenarios(console: Console) -> int:
     table = Table("scenario", "parameters (default, range)", "schemes", "what it does")
     for s in CATALOGUE:
         params = "\n".join(f"{p.name}={p.default} [{p.minimum}..{p.maximum}]" for p in s.params) or "-"
-        schemes = "all" if len(s.heaps) == len(HEAPS) + 1 else ", ".join(s.heaps)
+        schemes = s.where()
         table.add_row(s.name + (" (test)" if s.test_only else ""), params, schemes, s.doc)
     console.print(table)
     return ExitStatus.OK
+
+
+def shown(text: str) -> str:
+    """Firmware text made safe for a terminal: control characters escaped, markup inert."""
+    if not text.isprintable():
+        text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    return escape(text)
 
 
 def summarise(run: Run, console: Console) -> None:
@@ -112,7 +152,7 @@ def summarise(run: Run, console: Console) -> None:
     colour = "green" if run.outcome is Outcome.DONE else "red"
     console.print(
         f"[bold]{run.board} {run.heap} {run.profile} {run.kernel}[/] {run.scenario} "
-        f"-> [{colour}]{run.outcome.value}[/] ({run.reason}) in {run.wall_time:.2f} s, "
+        f"-> [{colour}]{run.outcome.value}[/] ({shown(run.reason)}) in {run.wall_time:.2f} s, "
         f"{len(run.boots)} boot(s)"
     )
     heaps = run.events(Heap)
@@ -120,35 +160,62 @@ def summarise(run: Run, console: Console) -> None:
         columns = [c for c in _HEAP_COLUMNS if any(getattr(h, c) is not None for h in heaps)]
         table = Table("at", *columns, title="heap figures (bytes; absent: not available on this scheme)")
         for h in heaps:
-            table.add_row(h.at, *("-" if getattr(h, c) is None else str(getattr(h, c)) for c in columns))
+            table.add_row(shown(h.at), *("-" if getattr(h, c) is None else str(getattr(h, c)) for c in columns))
         console.print(table)
+    cause = run.cause
     for event in run.entries:
-        if isinstance(event, Event) and event.kind in _SUMMARY_EVENTS:
-            console.print("  " + " ".join([event.kind, *(f"{k}={v}" for k, v in event.fields.items())]))
+        if isinstance(event, Event) and event.kind in _SUMMARY_EVENTS and event is not cause:
+            console.print("  " + shown(record_text(event).removeprefix("@mh ")))
+    if cause is not None:
+        console.print(f"  cause: {shown(record_text(cause))} (UART line {cause.line})")
+    kind, loop = ending(run), reset_loop(run)
+    if kind is not FailureKind.NONE:
+        console.print(f"  failure kind: {kind.value}")
+    if loop is not None:
+        console.print(f"  reset loop: {loop.cause} in {shown(loop.task or '?')}, {loop.count} resets in a row")
     if run.outcome is not Outcome.DONE:
         console.print("  last lines:")
         for line in run.tail(6):
-            console.print(f"    {line}", markup=False)
+            console.print(f"    {shown(line)}")
+    if run.outcome is Outcome.EMULATOR_DIED and run.command:
+        console.print(f"  emulator command: {shown(shlex.join(run.command))}")
     for warning in run.warnings:
-        console.print(f"  [yellow]warning:[/] {warning}")
+        console.print(f"  [yellow]warning:[/] {shown(warning)}")
+
+
+def _check_run_options(args: argparse.Namespace) -> None:
+    for name in ("timeout", "boot_timeout"):
+        value = getattr(args, name)
+        if not (math.isfinite(value) and 0 < value <= MAX_TIMEOUT):
+            option = "--" + name.replace("_", "-")
+            raise UsageError(f"{option} {value:g} is not a time limit", f"give {option} in seconds, above 0")
 
 
 def _run(args: argparse.Namespace, console: Console) -> int:
     params = parse_assignments(args.params)
     validate(args.scenario, params)  # before anything is built: a typo costs no build
+    _check_run_options(args)
+    emulator = find_backend(args.emulator)
+    if not args.print_command:
+        emulator.require(load_board(args.board))  # a missing QEMU costs no build either
     firmware = _prepare(args)
     if args.print_command:
         print(shlex.join(api.emulator_command(firmware, args.emulator)))
         return ExitStatus.OK
+    interrupted = False
     try:
         run = api.run_scenario(firmware, args.scenario, params, args.results, emulator=args.emulator,
-                               timeout=args.timeout)
+                               timeout=args.timeout, boot_timeout=args.boot_timeout)
     except Interrupted as stop:
-        run = stop.run
+        run, interrupted = stop.run, True
     summarise(run, console)
-    report = write_run(run, run.uart_log.parent)
-    console.print(f"  results: {report.parent}")
-    if run.outcome is Outcome.INTERRUPTED:
+    try:
+        report = write_run(run, run.uart_log.parent)
+    except ResultsError:
+        console.print("  results: [red]not written[/] (see the error below)")
+        raise
+    console.print(f"  results: {shown(str(report.parent))}")
+    if interrupted or run.outcome is Outcome.INTERRUPTED:
         return ExitStatus.INTERRUPTED
     if run.outcome is Outcome.EMULATOR_DIED:
         return ExitStatus.INFRASTRUCTURE
@@ -165,13 +232,15 @@ def _kernel(args: argparse.Namespace) -> int:
 
 
 def _terminate(signum: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt  # SIGTERM ends a run the same way as Ctrl-C: emulator stopped, report kept
+    raise KeyboardInterrupt  # SIGTERM/SIGHUP end a run the same way as Ctrl-C: emulator stopped, report kept
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
-    signal.signal(signal.SIGTERM, _terminate)
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        if signal.getsignal(sig) is not signal.SIG_IGN:  # `nohup` and friends are respected
+            signal.signal(sig, _terminate)
     try:
         if args.command == "boards":
             return _boards(console)

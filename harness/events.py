@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 Value = int | str
 
@@ -141,12 +141,22 @@ class Leak(Event):
 
 @dataclass(frozen=True)
 class Stack(Event):
+    """A task's high-water mark (words, as the kernel counts them) at a labelled point.
+
+    `stack_base`/`stack_top` (lowest and highest word of the stack) come with records taken while
+    the task is quiescent, so the harness can read the stack from outside (harness/stack_probe.py).
+    """
+
     kind: ClassVar[str] = "stack"
     task: str
     hwm_words: int
     hwm_bytes: int | None = None
     depth_words: int | None = None
     stack_base: int | None = None
+    at: str | None = None
+    use_bytes: int | None = None
+    used_bytes: int | None = None
+    stack_top: int | None = None
 
 
 @dataclass(frozen=True)
@@ -194,6 +204,195 @@ class ResetRequest(Event):
 
 
 @dataclass(frozen=True)
+class StackMeasured(Event):
+    """Made by the harness: a task's stack read from RAM over QMP, its untouched 0xa5 fill counted
+    from the lowest address up, as uxTaskGetStackHighWaterMark counts it inside the firmware."""
+
+    kind: ClassVar[str] = "stack_measured"
+    task: str
+    stack_base: int
+    depth_words: int
+    untouched_bytes: int
+    untouched_words: int
+    at: str | None = None
+
+
+@dataclass(frozen=True)
+class TaskCost(Event):
+    """task_overhead: the free heap xTaskCreate took (absent without a heap figure)."""
+
+    kind: ClassVar[str] = "task_cost"
+    task: str
+    depth_words: int
+    tcb_size: int
+    taken: int | None = None
+
+
+@dataclass(frozen=True)
+class Fits(Event):
+    """task_overhead: a task of `depth_words` ran `loops` context switches without tripping the check."""
+
+    kind: ClassVar[str] = "fits"
+    task: str
+    depth_words: int
+    loops: int | None = None
+
+
+@dataclass(frozen=True)
+class ObjectCost(Event):
+    """kernel_objects / static_objects: what creating one kernel object took from the heap."""
+
+    kind: ClassVar[str] = "object"
+    name: str
+    static_size: int
+    mode: str | None = None
+    created: int | None = None
+    taken: int | None = None
+    given_back: int | None = None
+
+
+@dataclass(frozen=True)
+class Frag(Event):
+    """fragmentation: the heap after `step` steps (largest/free_blocks where the scheme reports them)."""
+
+    kind: ClassVar[str] = "frag"
+    step: int
+    free: int
+    failures: int
+    live: int
+    largest: int | None = None
+    free_blocks: int | None = None
+
+
+@dataclass(frozen=True)
+class HeapWalk(Event):
+    """Made by the harness: the scheme's free list walked from RAM (harness/heap2_walk.py)."""
+
+    kind: ClassVar[str] = "heap_walk"
+    free_blocks: int
+    total: int
+    largest: int
+    step: int | None = None
+    smallest: int | None = None
+
+
+@dataclass(frozen=True)
+class Cycle(Event):
+    """heap1_no_free: one block allocated; `free` just after."""
+
+    kind: ClassVar[str] = "cycle"
+    n: int
+    ptr: int
+    free: int | None = None
+
+
+@dataclass(frozen=True)
+class Release(Event):
+    """heap1_no_free: the block given back (released=1) or kept (0); `free` just after."""
+
+    kind: ClassVar[str] = "release"
+    n: int
+    released: int
+    free: int | None = None
+
+
+@dataclass(frozen=True)
+class CallocResult(Event):
+    kind: ClassVar[str] = "calloc"
+    count: int
+    size: int
+    ptr: int
+    zeroed: int
+    reused: int | None = None
+
+
+@dataclass(frozen=True)
+class CallocOverflow(Event):
+    """pvPortCalloc with count * size past SIZE_MAX: must be NULL."""
+
+    kind: ClassVar[str] = "calloc_overflow"
+    ptr: int
+
+
+@dataclass(frozen=True)
+class Exhausted(Event):
+    """malloc_failed: blocks taken before the first NULL, and NULLs collected."""
+
+    kind: ClassVar[str] = "exhausted"
+    blocks: int
+    nulls: int
+    size: int | None = None
+
+
+@dataclass(frozen=True)
+class Alive(Event):
+    """The scheduler still runs: `ticks` passed while the task asked to wait `expected`."""
+
+    kind: ClassVar[str] = "alive"
+    ticks: int
+    expected: int
+
+
+@dataclass(frozen=True)
+class MinEverReset(Event):
+    """xPortResetHeapMinimumEverFreeHeapSize was called (1) or does not exist here (0)."""
+
+    kind: ClassVar[str] = "min_ever_reset"
+    available: int
+
+
+@dataclass(frozen=True)
+class Restart(Event):
+    """A boot restarted a task that overflowed before (a reset loop); `count` boots so far."""
+
+    kind: ClassVar[str] = "restart"
+    task: str
+    count: int
+    depth_words: int | None = None
+
+
+@dataclass(frozen=True)
+class Smash(Event):
+    """overflow smash: where the overflow will write (reached=1: over the neighbour's TCB)."""
+
+    kind: ClassVar[str] = "smash"
+    task: str
+    stack_base: int
+    neighbour_tcb: int
+    bytes: int
+    reached: int
+
+
+@dataclass(frozen=True)
+class Workload(Event):
+    """static_objects: what went through the statically created objects."""
+
+    kind: ClassVar[str] = "workload"
+    items: int
+    counted: int
+    mutex: int
+    timer: int
+    stream: int
+
+
+@dataclass(frozen=True)
+class NullGuard(Event):
+    """seed_task version 1: the first `bytes` of the address space made read-only (enabled=1)."""
+
+    kind: ClassVar[str] = "null_guard"
+    enabled: int
+    bytes: int | None = None
+
+
+@dataclass(frozen=True)
+class NullWrite(Event):
+    """seed_task version 1 on a core without the guard: the write through NULL was not done."""
+
+    kind: ClassVar[str] = "null_write"
+    guarded: int
+
+
+@dataclass(frozen=True)
 class Unknown(Event):
     """A well-formed record of a kind this version does not know; kept, not dropped."""
 
@@ -206,8 +405,20 @@ EVENT_TYPES: dict[str, type[Event]] = {
     for cls in (
         Boot, Region, Heap, Malloc, Ready, ScenarioInfo, Error, Start, Done, Alloc, Free, Leak,
         Stack, MallocFailed, StackOverflow, Assert, Fault, ResetRequest,
+        StackMeasured, TaskCost, Fits, ObjectCost, Frag, HeapWalk, Cycle, Release, CallocResult,
+        CallocOverflow, Exhausted, Alive, MinEverReset, Restart, Smash, Workload, NullGuard, NullWrite,
     )
 }
+
+E_co = TypeVar("E_co", bound=Event)
+
+
+def harness_event(cls: type[E_co], **values: Value | None) -> E_co:
+    """An event the harness made (a probe's measurement), its `fields` filled like a record's,
+    so reports show it as they show the firmware's records (None values are left out)."""
+    present = {k: v for k, v in values.items() if v is not None}
+    return cls(fields=present, **values)  # type: ignore[arg-type]  # the caller names cls's own fields
+
 
 # Record keys that clash with Python names or with the base class, renamed on the way in.
 KEY_ALIASES: dict[tuple[str, str], str] = {

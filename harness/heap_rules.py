@@ -74,3 +74,53 @@ def heap5_region_free(size: int, address: int) -> int:
     start = round_up(address)
     end = (address + size - HEADER) // ALIGNMENT * ALIGNMENT
     return end - start
+
+
+# --- What a kernel object asks pvPortMalloc for (FreeRTOS-Kernel V11.x, one allocation each) ---
+# queue.c xQueueGenericCreate: sizeof(Queue_t) + length * item size; the semaphores and the mutex
+# are queues of items of size 0. event_groups.c xEventGroupCreate: sizeof(EventGroup_t).
+# timers.c xTimerCreate: sizeof(Timer_t). stream_buffer.c xStreamBufferGenericCreate:
+# sizeof(StreamBuffer_t) + size + 1 (one byte is always kept free); a message buffer is a stream
+# buffer. The struct sizes are read from the image's DWARF (harness.elf.type_size).
+OBJECT_TYPES: dict[str, str] = {
+    "queue": "Queue_t",
+    "binary_semaphore": "Queue_t",
+    "counting_semaphore": "Queue_t",
+    "mutex": "Queue_t",
+    "event_group": "EventGroup_t",
+    "timer": "Timer_t",
+    "stream_buffer": "StreamBuffer_t",
+    "message_buffer": "StreamBuffer_t",
+}
+
+# The application-side Static..._t the kernel asserts is as big as the private type.
+STATIC_TYPES: dict[str, str] = {
+    "queue": "StaticQueue_t",
+    "binary_semaphore": "StaticSemaphore_t",
+    "counting_semaphore": "StaticSemaphore_t",
+    "mutex": "StaticSemaphore_t",
+    "event_group": "StaticEventGroup_t",
+    "timer": "StaticTimer_t",
+    "stream_buffer": "StaticStreamBuffer_t",
+    "message_buffer": "StaticMessageBuffer_t",
+    "task": "StaticTask_t",
+}
+
+
+def object_request(name: str, type_size: int, *, length: int = 0, item_size: int = 0, stream_size: int = 0) -> int:
+    """Bytes the kernel requests from pvPortMalloc to create object `name` (its struct is `type_size`)."""
+    if name == "queue":
+        return type_size + length * item_size
+    if name in ("stream_buffer", "message_buffer"):
+        return type_size + stream_size + 1
+    if name in OBJECT_TYPES:
+        return type_size
+    raise KeyError(f"no allocation rule for kernel object {name!r}")
+
+
+def task_cost(heap: str, depth_words: int, tcb_size: int) -> int | None:
+    """Free heap xTaskCreate takes: the stack (depth * 4, allocated first on a stack that grows
+    down) and the TCB, each one allocation (tasks.c prvCreateTask); None where no exact rule exists."""
+    stack = allocation_cost(heap, depth_words * 4)
+    tcb = allocation_cost(heap, tcb_size)
+    return None if stack is None or tcb is None else stack + tcb

@@ -122,11 +122,16 @@ def install_kernel(version: str = DEFAULT_VERSION, origin: str = UPSTREAM_URL) -
         )
         if proc.returncode != 0:
             reason = proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "git failed"
-            raise KernelNotFoundError(f"git clone of {version} from {origin} failed: {reason}")
+            raise KernelNotFoundError(
+                f"git clone of {version} from {origin} failed: {reason}",
+                f"check that {origin} is reachable and has the tag {version} (`git ls-remote --tags {origin}`), "
+                "or set FREERTOS_KERNEL_PATH to a kernel tree",
+            )
         kernel = inspect_kernel(staging, "clone")
         if kernel.version != version:
             raise KernelNotFoundError(
-                f"{origin} tag {version} declares {kernel.version} in task.h"
+                f"{origin} tag {version} declares {kernel.version} in task.h",
+                f"install from an origin whose tag {version} is that release, or use --kernel-version {kernel.version}",
             )
         try:
             staging.rename(target)

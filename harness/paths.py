@@ -10,6 +10,12 @@ FIRMWARE_DIR = PROJECT_ROOT / "firmware"
 PLATFORMS_DIR = PROJECT_ROOT / "platforms"
 
 
+def platforms_dir() -> Path:
+    """The board files: `platforms/`, or `MEMHARNESS_PLATFORMS` (a folder of your own boards, or a test's)."""
+    explicit = os.environ.get("MEMHARNESS_PLATFORMS")
+    return Path(explicit).expanduser() if explicit else PLATFORMS_DIR
+
+
 def cache_dir() -> Path:
     """`${MEMHARNESS_CACHE:-${XDG_CACHE_HOME:-~/.cache}/memharness}`, as DESIGN.md fixes it."""
     explicit = os.environ.get("MEMHARNESS_CACHE")

@@ -7,15 +7,17 @@ typo in a board file never turns into a silently different build.
 from __future__ import annotations
 
 import difflib
+import re
 from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import ErrorDetails
 
 from harness.errors import PlatformError, UnknownBoardError
-from harness.paths import PLATFORMS_DIR
+from harness.paths import FIRMWARE_DIR
+from harness.paths import platforms_dir as default_platforms_dir
 
 
 class _Strict(BaseModel):
@@ -30,6 +32,13 @@ class MemoryRegion(_Strict):
 class Memory(_Strict):
     flash: MemoryRegion
     ram: MemoryRegion
+    ram2: MemoryRegion | None = None  # a second, separate RAM (e.g. another SRAM bank)
+
+
+RamName = Literal["ram", "ram2"]
+FpuName = Literal["none", "fpv4-sp-d16", "fpv5-d16", "fpv5-sp-d16"]
+_PORT_DIR = r"^[A-Za-z0-9_]+(/[A-Za-z0-9_]+)*$"  # under portable/GCC/, no '..'
+_PORT_SOURCE = r"^[A-Za-z0-9_]+\.[cS]$"
 
 
 class Uart(_Strict):
@@ -41,6 +50,9 @@ class QemuTarget(_Strict):
     binary: str
     machine: str
     cpu: str
+    # Which `-serial` the board's console UART is wired to (0: the first). QEMU's
+    # netduinoplus2 wires the n-th `-serial` to USART(n+1), so its USART2 is 1.
+    serial_port: int = Field(default=0, ge=0, le=7)
     extra_args: tuple[str, ...] = ()
 
 
@@ -54,16 +66,51 @@ class Board(_Strict):
     name: str
     description: str
     cpu: str
-    port: str  # directory under the kernel's portable/GCC/
-    family: str  # directory under firmware/boards/
-    linker_script: str
+    port: str  # the FreeRTOS port's name, as the boot record and tables show it
+    port_dir: str = Field(pattern=_PORT_DIR)  # under the kernel's portable/GCC/: portmacro.h is here
+    port_sources: tuple[str, ...] = Field(min_length=1)  # files in port_dir to compile
+    fpu: FpuName  # "none": soft float; else -mfpu=<fpu> -mfloat-abi=hard
+    core: Literal["cortex_m"]  # directory under firmware/boards/: the CPU's reset handler, shared by families
+    family: str  # directory under firmware/boards/: the board family's vector table and drivers
+    linker_script: str  # path under firmware/boards/
     cflags: tuple[str, ...]
     clock_hz: int = Field(gt=0)
     memory: Memory
+    heap5_regions: tuple[RamName, RamName]  # where heap_5's two regions go
     uart: Uart
-    overflow_detection: tuple[Literal["canary", "stack_limit"], ...]
+    overflow_detection: tuple[Literal["canary", "stack_limit"], ...] = Field(min_length=1)
     heap_size: int = Field(gt=0, description="default configTOTAL_HEAP_SIZE in bytes")
     emulators: Emulators
+    notes: tuple[str, ...] = ()  # facts a user of this board should know, shown by `memharness boards`
+
+    @field_validator("port_sources")
+    @classmethod
+    def _plain_file_names(cls, sources: tuple[str, ...]) -> tuple[str, ...]:
+        for source in sources:
+            if not re.match(_PORT_SOURCE, source):
+                raise ValueError(f"'{source}' is not a .c or .S file name in port_dir")
+        return sources
+
+    @model_validator(mode="after")
+    def _regions_exist(self) -> Board:
+        if "ram2" in self.heap5_regions and self.memory.ram2 is None:
+            raise ValueError("heap5_regions names ram2, but memory has no ram2")
+        return self
+
+    @property
+    def has_fpu(self) -> bool:
+        return self.fpu != "none"
+
+    def float_flags(self) -> tuple[str, ...]:
+        """Compiler flags for the board's floating point: hard-float ABI with its FPU, or soft."""
+        if self.fpu == "none":
+            return ("-mfloat-abi=soft",)
+        return (f"-mfpu={self.fpu}", "-mfloat-abi=hard")
+
+    def ram_region(self, name: RamName) -> MemoryRegion:
+        region = self.memory.ram if name == "ram" else self.memory.ram2
+        assert region is not None  # _regions_exist
+        return region
 
 
 def _describe(error: ErrorDetails) -> str:
@@ -73,6 +120,8 @@ def _describe(error: ErrorDetails) -> str:
         return f"unknown key '{where}'"
     if kind == "missing":
         return f"missing field '{where}'"
+    if not where:  # a check across fields: its message names them
+        return str(error["msg"]).removeprefix("Value error, ")
     return f"'{where}': {error['msg']} (got {error.get('input')!r})"
 
 
@@ -101,15 +150,23 @@ def load_board_file(path: Path) -> Board:
             f"{path}: name '{board.name}' does not match the file name '{path.stem}'",
             f"rename the file to {board.name}.yaml or set name: {path.stem}",
         )
+    boards_dir = FIRMWARE_DIR / "boards"
+    for key, relative in (("core", board.core), ("family", board.family), ("linker_script", board.linker_script)):
+        if not (boards_dir / relative).exists():
+            raise PlatformError(
+                f"{path}: '{key}': {boards_dir / relative} does not exist",
+                f"name a folder or file under {boards_dir}",
+            )
     return board
 
 
-def board_names(platforms_dir: Path = PLATFORMS_DIR) -> list[str]:
-    return sorted(p.stem for p in platforms_dir.glob("*.yaml"))
+def board_names(platforms_dir: Path | None = None) -> list[str]:
+    return sorted(p.stem for p in (platforms_dir or default_platforms_dir()).glob("*.yaml"))
 
 
-def load_board(name: str, platforms_dir: Path = PLATFORMS_DIR) -> Board:
+def load_board(name: str, platforms_dir: Path | None = None) -> Board:
     """The board called `name`; an unknown name lists the known ones and the nearest match."""
+    platforms_dir = platforms_dir or default_platforms_dir()
     path = platforms_dir / f"{name}.yaml"
     if not path.is_file():
         known = board_names(platforms_dir)
@@ -122,5 +179,5 @@ def load_board(name: str, platforms_dir: Path = PLATFORMS_DIR) -> Board:
     return load_board_file(path)
 
 
-def load_all_boards(platforms_dir: Path = PLATFORMS_DIR) -> list[Board]:
-    return [load_board_file(p) for p in sorted(platforms_dir.glob("*.yaml"))]
+def load_all_boards(platforms_dir: Path | None = None) -> list[Board]:
+    return [load_board_file(p) for p in sorted((platforms_dir or default_platforms_dir()).glob("*.yaml"))]

@@ -29,6 +29,7 @@ _KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 _EVENT = re.compile(r"^[a-z][a-z0-9_]*$")
 _DECIMAL = re.compile(r"^[0-9]+$")
 _HEX = re.compile(r"^0x[0-9a-fA-F]+$")
+MAX_NUMBER_DIGITS = 40  # far beyond any 64-bit figure; a longer run of digits is text, not a number
 
 
 class ProtocolError(ValueError):
@@ -36,28 +37,30 @@ class ProtocolError(ValueError):
 
 
 def parse_value(token: str) -> Value:
-    if _DECIMAL.match(token):
-        return int(token)
-    if _HEX.match(token):
-        return int(token, 16)
+    """A decimal or 0x hex integer, else the token itself (kept as text, never evaluated)."""
+    if len(token) <= MAX_NUMBER_DIGITS + 2:
+        if _DECIMAL.match(token):
+            return int(token)
+        if _HEX.match(token):
+            return int(token, 16)
     return token
 
 
-_SPECS: dict[type[Event], dict[str, tuple[bool, bool]]] = {}
+_SPECS: dict[type[Event], dict[str, tuple[bool, bool | None]]] = {}
 
 
-def _field_types(cls: type[Event]) -> dict[str, tuple[bool, bool]]:
-    """For each field of `cls`: (required, wants an int), worked out once per class."""
+def _field_types(cls: type[Event]) -> dict[str, tuple[bool, bool | None]]:
+    """For each field of `cls`: (required, wants an int: True, text: False, either: None)."""
     if cls in _SPECS:
         return _SPECS[cls]
     hints = typing.get_type_hints(cls)
-    out: dict[str, tuple[bool, bool]] = {}
+    out: dict[str, tuple[bool, bool | None]] = {}
     for f in dataclasses.fields(cls):
         if f.name in ("line", "fields"):
             continue
         hint = hints[f.name]
         args = typing.get_args(hint) or (hint,)
-        wants_int = int in args and str not in args
+        wants_int = None if int in args and str in args else int in args
         required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
         out[f.name] = (required, wants_int)
     _SPECS[cls] = out
@@ -73,6 +76,7 @@ def parse_record(text: str, line: int = 0) -> Event:
     if not _EVENT.match(name):
         raise ProtocolError(f"bad event name {name!r}")
     fields: dict[str, Value] = {}
+    tokens: dict[str, str] = {}
     for token in parts[2:]:
         key, sep, raw = token.partition("=")
         if not sep or not _KEY.match(key) or not raw:
@@ -80,6 +84,7 @@ def parse_record(text: str, line: int = 0) -> Event:
         if key in fields:
             raise ProtocolError(f"duplicate key {key!r}")
         fields[key] = parse_value(raw)
+        tokens[key] = raw
     cls = EVENT_TYPES.get(name)
     if cls is None:
         return Unknown(name=name, line=line, fields=fields)
@@ -89,9 +94,13 @@ def parse_record(text: str, line: int = 0) -> Event:
         attr = KEY_ALIASES.get((name, key), key)
         if attr not in spec:
             continue  # a newer firmware's extra key: kept in `fields`
-        if spec[attr][1] and not isinstance(value, int):
+        if attr in kwargs:
+            raise ProtocolError(f"{name}: {key} repeats a key already given under another name")
+        wants_int = spec[attr][1]
+        if wants_int and not isinstance(value, int):
             raise ProtocolError(f"{name}: {key}={value!r} is not a number")
-        kwargs[attr] = value
+        # A text field keeps its token as written: `at=10` is the label "10", not a number.
+        kwargs[attr] = tokens[key] if wants_int is False else value
     missing = [a for a, (required, _) in spec.items() if required and a not in kwargs]
     if missing:
         raise ProtocolError(f"{name}: missing {', '.join(missing)}")

@@ -3,10 +3,17 @@
     def test_leak(memharness):
         run = memharness.run("leak", heap="heap_4", size=4096)
         assert run.outcome is Outcome.DONE, run.describe()
+
+`--board` takes one board, several joined by commas, or `all`. With more than one, every test
+that uses the `memharness` fixture runs once per board (its id ends in the board's name); with
+one, ids stay as they are. A test that only makes sense on some boards says so with
+`only_boards(...)`: it is left out on the others (or skipped, naming why, when the one board
+chosen lacks what it needs).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,15 +22,19 @@ import pytest
 from harness import api
 from harness.build import Firmware
 from harness.emulators import backend
+from harness.errors import HarnessError
 from harness.kernel import DEFAULT_VERSION
-from harness.platforms import load_board
+from harness.platforms import Board, board_names, load_board
 from harness.report import write_run
 from harness.run import Run
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("memharness")
-    group.addoption("--board", default=api.DEFAULT_BOARD, help="board for end-to-end tests")
+    group.addoption(
+        "--board", default=api.DEFAULT_BOARD,
+        help="board(s) for end-to-end tests: a name, names joined by commas, or 'all' (default %(default)s)",
+    )
     group.addoption("--kernel-version", default=DEFAULT_VERSION, help="FreeRTOS-Kernel release")
     group.addoption("--mh-results", default=None, help="keep run results here (default: pytest's tmp)")
 
@@ -71,14 +82,80 @@ class Bench:
 
 
 _BENCHES: dict[str, Bench] = {}
+ALL_BOARDS = "all"
+_MARK = "mh_boards"
+
+
+def only_boards(applies: Callable[[Board], bool], why: str) -> pytest.MarkDecorator:
+    """Mark a test as meaningful only on boards for which `applies(board)` is true.
+
+        @only_boards(lambda b: "stack_limit" in b.overflow_detection, "needs a hardware stack limit")
+    """
+    decorator: pytest.MarkDecorator = getattr(pytest.mark, _MARK)
+    return decorator(applies=applies, why=why)
+
+
+def selected_boards(config: pytest.Config) -> list[str]:
+    """The boards `--board` names, each checked against platforms/; a wrong name is a usage error."""
+    raw = str(config.getoption("--board"))
+    names = board_names() if raw == ALL_BOARDS else [n.strip() for n in raw.split(",") if n.strip()]
+    try:
+        for name in names:
+            load_board(name)
+    except HarnessError as exc:
+        raise pytest.UsageError(f"--board: {exc}") from None
+    if not names:
+        raise pytest.UsageError(f"--board: no board given; name one, several joined by commas, or '{ALL_BOARDS}'")
+    return names
+
+
+def _refusal(node: pytest.Item, board: Board) -> str | None:
+    """Why the test cannot run on `board` (its only_boards mark), or None."""
+    for mark in node.iter_markers(_MARK):
+        if not mark.kwargs["applies"](board):
+            return f"{board.name}: {mark.kwargs['why']}"
+    return None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", f"{_MARK}(applies, why): the test runs only on boards where applies(board)")
+    config.addinivalue_line("markers", "per_board: part of the subset `make test` runs on every board")
+    if config.getoption("--board") != api.DEFAULT_BOARD:
+        selected_boards(config)  # a wrong name is a usage error before anything is collected
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """With several boards chosen, run each `memharness` test once per board it applies to."""
+    if "mh_board" not in metafunc.fixturenames:
+        return
+    names = selected_boards(metafunc.config)
+    if len(names) < 2:
+        return
+    marks = list(metafunc.definition.iter_markers(_MARK))
+    boards = [load_board(n) for n in names]
+    # Boards the test does not apply to are left out; if that is all of them, each is kept and
+    # skips naming why (rather than pytest's "empty parameter set").
+    chosen = [b.name for b in boards if all(m.kwargs["applies"](b) for m in marks)] or names
+    metafunc.parametrize("mh_board", chosen, indirect=True, ids=chosen)
 
 
 @pytest.fixture
-def memharness(request: pytest.FixtureRequest, tmp_path: Path) -> Bench:
+def mh_board(request: pytest.FixtureRequest) -> Board:
+    """The board this test runs on: its parameter, or the one board `--board` names."""
+    name = getattr(request, "param", None) or selected_boards(request.config)[0]
+    board = load_board(str(name))
+    refusal = _refusal(request.node, board)
+    if refusal:
+        pytest.skip(refusal)
+    return board
+
+
+@pytest.fixture
+def memharness(request: pytest.FixtureRequest, tmp_path: Path, mh_board: Board) -> Bench:
     """Builds and runs on the board given by --board; skips, naming what is missing, if it cannot."""
     config = request.config
-    board_name = str(config.getoption("--board"))
-    reason = backend("qemu").available(load_board(board_name))
+    board_name = mh_board.name
+    reason = backend("qemu").available(mh_board)
     if reason:
         pytest.skip(reason)
     kept = config.getoption("--mh-results")

@@ -1,22 +1,27 @@
 """What a run leaves on disk beside its raw UART log: `events.jsonl` and `report.json`.
 
 Written even when the run ended badly (reset, timeout, Ctrl-C): the report of what did run is
-the thing a CI user opens first.
+the thing a CI user opens first. Each file is written under a temporary name and renamed into
+place, so a reader (or a second run writing the same folder) never sees half a file.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
+import os
+import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from harness.errors import ResultsError
-from harness.events import BadRecord, Entry, Event, Heap, Text
+from harness.events import KEY_ALIASES, BadRecord, Entry, Event, Heap, Text, Unknown
 from harness.run import Run
 
 REPORT_VERSION = 1
 _NOT_FIGURES = frozenset({"at", "line", "fields"})
+_RESERVED = frozenset({"line", "event", "unknown"})
 
 
 def entry_json(entry: Entry) -> dict[str, Any]:
@@ -25,7 +30,14 @@ def entry_json(entry: Entry) -> dict[str, Any]:
     if isinstance(entry, BadRecord):
         return {"line": entry.line, "bad_record": entry.text, "reason": entry.reason}
     assert isinstance(entry, Event)
-    return {"line": entry.line, "event": entry.kind, **dict(entry.fields)}
+    out: dict[str, Any] = {"line": entry.line, "event": entry.kind}
+    if isinstance(entry, Unknown):
+        out.update(event=entry.name, unknown=True)
+    for key, value in entry.fields.items():
+        # A record's own `line` (assert) or `event` key must not overwrite the entry's.
+        name = KEY_ALIASES.get((entry.kind, key), f"{key}_") if key in _RESERVED else key
+        out[name] = value
+    return out
 
 
 def run_json(run: Run) -> dict[str, Any]:
@@ -41,6 +53,7 @@ def run_json(run: Run) -> dict[str, Any]:
         "params": dict(run.params),
         "outcome": run.outcome.value,
         "reason": run.reason,
+        "cause": entry_json(run.cause) if run.cause is not None else None,
         "boots": len(run.boots),
         "resets": run.resets,
         "heap": heaps,
@@ -52,15 +65,34 @@ def run_json(run: Run) -> dict[str, Any]:
     }
 
 
+FILE_MODE = 0o644
+
+
+def _write_atomically(path: Path, chunks: Iterable[str]) -> None:
+    """`path` appears whole or not at all; a failed write leaves no temporary file behind."""
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        os.fchmod(fd, FILE_MODE)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            for chunk in chunks:
+                out.write(chunk)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
 def write_run(run: Run, folder: Path) -> Path:
-    """Write `events.jsonl` and `report.json` into `folder`; returns the report's path."""
+    """Write `events.jsonl` and `report.json` into `folder`; returns the report's path.
+
+    Raises ResultsError (naming the folder and the system's reason) when the folder cannot be
+    written; the caller has the run in hand and shows its outcome anyway.
+    """
+    report = folder / "report.json"
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        with (folder / "events.jsonl").open("w", encoding="utf-8") as out:
-            for entry in run.entries:
-                out.write(json.dumps(entry_json(entry)) + "\n")
-        report = folder / "report.json"
-        report.write_text(json.dumps(run_json(run), indent=2) + "\n", encoding="utf-8")
+        _write_atomically(folder / "events.jsonl", (json.dumps(entry_json(e)) + "\n" for e in run.entries))
+        _write_atomically(report, [json.dumps(run_json(run), indent=2) + "\n"])
     except OSError as exc:
         raise ResultsError(
             f"cannot write the results folder {folder}: {exc.strerror or exc}",

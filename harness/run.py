@@ -2,7 +2,13 @@
 
 `execute()` drives a backend session through the protocol (wait for `ready`, send the command,
 follow records until `done`, a reset, a deadline or the emulator's end) and returns a `Run`, the
-timeline every assertion, report and keyword reads. The session is stopped on every path out.
+timeline every assertion, report and keyword reads. The session is stopped on every path out,
+and SIGINT/SIGTERM arriving while it starts or stops are held back until that is done, so an
+interrupt can never leave an emulator without its owner.
+
+Whatever the firmware does, the run ends with an outcome and a reason: no `ready` or a hang is a
+`timeout`, four boots in a row without a `ready` is a `reset` of kind `reset_loop`, and a busy
+loop printing text with no record in between is a `flood`, ended before it fills memory or disk.
 """
 
 from __future__ import annotations
@@ -10,9 +16,12 @@ from __future__ import annotations
 import dataclasses
 import enum
 import shutil
+import signal
 import tempfile
+import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -20,6 +29,7 @@ from typing import TypeVar
 from harness.build import Firmware
 from harness.emulators import backend as find_backend
 from harness.emulators.base import EmulatorExited, Session
+from harness.errors import EmulatorError
 from harness.events import (
     PROTOCOL_VERSION,
     Assert,
@@ -35,6 +45,7 @@ from harness.events import (
     ResetRequest,
     StackOverflow,
     Text,
+    Unknown,
 )
 from harness.heap_rules import FIGURES, NotAvailable
 from harness.protocol import parse_line
@@ -42,6 +53,9 @@ from harness.protocol import parse_line
 E = TypeVar("E", bound=Event)
 
 TAIL_LINES = 12
+RESET_LOOP_BOOTS = 4  # this many boots in a row with no `ready` between them is a reset loop
+FLOOD_LINES = 50_000  # this many lines in a row that are not records is a flood, not a scenario
+_HELD_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 class Outcome(str, enum.Enum):
@@ -51,6 +65,7 @@ class Outcome(str, enum.Enum):
     REJECTED = "rejected"  # the firmware refused the command (error record)
     EMULATOR_DIED = "emulator_died"  # the emulator process ended on its own
     INTERRUPTED = "interrupted"  # Ctrl-C or SIGTERM
+    FLOOD = "flood"  # the firmware printed FLOOD_LINES lines in a row, none of them a record
 
 
 @dataclass(frozen=True)
@@ -130,25 +145,46 @@ class Run:
     def tail(self, lines: int = TAIL_LINES) -> list[str]:
         out: list[str] = []
         for entry in self.entries[-lines:]:
-            out.append(entry.text if isinstance(entry, (Text, BadRecord)) else _record_text(entry))
+            out.append(entry.text if isinstance(entry, (Text, BadRecord)) else record_text(entry))
         return out
+
+    @property
+    def cause(self) -> Event | None:
+        """The record that tells why the run ended badly: the hook's or fault handler's own
+        record (stack_overflow, assert, fault) for a reset, the `error` record for a refusal;
+        failing those, the boot record that reports a reset of a running board."""
+        if self.outcome not in (Outcome.RESET, Outcome.REJECTED):
+            return None
+        for entry in reversed(self.entries):
+            if isinstance(entry, (StackOverflow, Assert, Fault, Error)):
+                return entry
+        for boot in reversed(self.boots):
+            if boot.reset not in ("power_on", ""):
+                return boot
+        return None
 
     def describe(self) -> str:
         """One paragraph for a failure message: how it ended, the last lines, the full log."""
         lines = "\n".join(f"    {t}" for t in self.tail())
+        cause = self.cause
+        because = f"\n  cause: {record_text(cause)}" if cause is not None else ""
         return (
             f"{self.label} {self.scenario}: {self.outcome.value} ({self.reason}) after "
-            f"{self.wall_time:.2f} s\n  last lines:\n{lines}\n  full UART log: {self.uart_log}"
+            f"{self.wall_time:.2f} s{because}\n  last lines:\n{lines}\n  full UART log: {self.uart_log}"
         )
 
 
-def _record_text(event: Event) -> str:
+def record_text(event: Event) -> str:
+    """A record as the firmware printed it (addresses and registers in hex)."""
     body = " ".join(f"{k}={v:#010x}" if k in _HEX_KEYS and isinstance(v, int) else f"{k}={v}"
                     for k, v in event.fields.items())
-    return f"@mh {event.kind} {body}".rstrip()
+    name = event.name if isinstance(event, Unknown) else event.kind
+    return f"@mh {name} {body}".rstrip()
 
 
-_HEX_KEYS = frozenset({"ptr", "addr", "pc", "lr", "psr", "cfsr", "hfsr", "mmfar", "bfar", "stack_base"})
+_HEX_KEYS = frozenset({
+    "ptr", "addr", "pc", "lr", "psr", "cfsr", "hfsr", "mmfar", "bfar", "stack_base", "reset_pc", "reset_cfsr", "limit",
+})
 
 
 Probe = Callable[[Event, Session], list[Event]]
@@ -156,8 +192,12 @@ Probe = Callable[[Event, Session], list[Event]]
 returns harness-made events (e.g. a stack measured from outside) to add to the timeline."""
 
 
-class Interrupted(Exception):
-    """Ctrl-C or SIGTERM arrived during a run; `run` is what had happened up to then."""
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C or SIGTERM arrived during a run; `run` is what had happened up to then.
+
+    A KeyboardInterrupt, so pytest, Robot and `except Exception` treat it as the user's stop,
+    never as a failed test; the emulator is already stopped when it is raised.
+    """
 
     def __init__(self, run: Run) -> None:
         super().__init__("interrupted")
@@ -175,6 +215,8 @@ class _Timeline:
         self.entries: list[Entry] = []
         self.warnings: list[str] = []
         self.started = time.monotonic()
+        self.not_records = 0  # lines in a row that were not records (flood detection)
+        self._newer_protocol = False
 
     def add_measured(self, events: list[Event]) -> None:
         for event in events:
@@ -183,12 +225,53 @@ class _Timeline:
     def add(self, text: str) -> Entry:
         entry = parse_line(text, len(self.entries) + 1)
         self.entries.append(entry)
-        if isinstance(entry, Boot) and entry.proto > PROTOCOL_VERSION:
+        self.not_records = 0 if isinstance(entry, Event) else self.not_records + 1
+        if isinstance(entry, (Boot, Ready)) and entry.proto > PROTOCOL_VERSION and not self._newer_protocol:
+            self._newer_protocol = True
             self.warnings.append(
                 f"firmware speaks protocol {entry.proto}, this harness {PROTOCOL_VERSION}: "
-                "unknown keys are kept but not interpreted"
+                "unknown keys and records are kept but not interpreted (update memharness)"
             )
         return entry
+
+    def closing_warnings(self, session: Session | None) -> None:
+        """What the report must say about the run's own evidence: bad records, a lost log."""
+        bad = [e for e in self.entries if isinstance(e, BadRecord)]
+        if bad:
+            self.warnings.append(
+                f"{len(bad)} malformed record(s) kept as bad_record entries; the first, line "
+                f"{bad[0].line}: {bad[0].reason}"
+            )
+        log_error = getattr(session, "log_error", None)
+        if log_error:
+            self.warnings.append(f"UART log: {log_error}")
+
+
+@contextmanager
+def _signals_held() -> Iterator[list[int]]:
+    """Hold SIGINT/SIGTERM back while an emulator starts or stops; yields those that came.
+
+    The caller re-delivers them (`_deliver`) once the emulator has an owner again. Signal
+    handlers can only be set from the main thread; elsewhere this holds nothing.
+    """
+    held: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield held
+        return
+    previous = {sig: signal.getsignal(sig) for sig in _HELD_SIGNALS}
+    for sig in _HELD_SIGNALS:
+        signal.signal(sig, lambda signum, frame: held.append(signum))
+    try:
+        yield held
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
+
+
+def _deliver(held: list[int]) -> None:
+    """Send the held signals again, now to their own handlers (Ctrl-C: KeyboardInterrupt)."""
+    for signum in dict.fromkeys(held):
+        signal.raise_signal(signum)
 
 
 def execute(
@@ -202,14 +285,21 @@ def execute(
     boot_timeout: float = 10.0,
     max_resets: int = 1,
     probe: Probe | None = None,
+    flood_lines: int = FLOOD_LINES,
 ) -> Run:
-    """Boot `firmware`, run `scenario`, and return the timeline. Never leaves the emulator running."""
+    """Boot `firmware`, run `scenario`, and return the timeline. Never leaves the emulator running.
+
+    Raises `Interrupted` (with the timeline so far) on Ctrl-C or SIGTERM, after the emulator
+    has stopped.
+    """
     variant = firmware.variant
     chosen = find_backend(emulator)
     timeline = _Timeline()
     outcome, reason = Outcome.TIMEOUT, ""
     session: Session | None = None
     command: tuple[str, ...] = ()
+    interrupted = False
+    late: list[int] = []
 
     def finish(outcome: Outcome, reason: str) -> Run:
         return Run(
@@ -221,20 +311,35 @@ def execute(
         )
 
     try:
-        session = chosen.start(variant.board, firmware.elf, uart_log)
+        with _signals_held() as early:
+            session = chosen.start(variant.board, firmware.elf, uart_log)
         command = tuple(getattr(session, "command", ()))
+        _deliver(early)
         outcome, reason = _drive(
-            session, timeline, scenario, params, timeout, boot_timeout, max_resets, probe
+            session, timeline, scenario, params, timeout, boot_timeout, max_resets, probe, flood_lines
         )
     except EmulatorExited as exc:
-        detail = f"status {exc.returncode}" + (f": {exc.stderr.splitlines()[-1]}" if exc.stderr else "")
-        outcome, reason = Outcome.EMULATOR_DIED, detail
+        outcome, reason = Outcome.EMULATOR_DIED, exc.describe()
+    except EmulatorError as exc:
+        if session is None:
+            raise  # it never started: the user needs the error and its fix, there is no run
+        outcome, reason = Outcome.EMULATOR_DIED, exc.message  # e.g. QMP gone under a probe
     except KeyboardInterrupt:
-        raise Interrupted(finish(Outcome.INTERRUPTED, "interrupted by the user")) from None
+        outcome, reason, interrupted = Outcome.INTERRUPTED, "interrupted by the user", True
     finally:
         if session is not None:
-            session.stop()
-    return finish(outcome, reason)
+            with _signals_held() as late:
+                session.stop()
+    timeline.closing_warnings(session)
+    run = finish(outcome, reason)
+    if late and not interrupted:
+        try:
+            _deliver(late)  # a default SIGTERM ends the process here, as it would have anyway
+        except KeyboardInterrupt:
+            interrupted = True
+    if interrupted:
+        raise Interrupted(run)
+    return run
 
 
 def _drive(
@@ -246,17 +351,28 @@ def _drive(
     boot_timeout: float,
     max_resets: int,
     probe: Probe | None,
+    flood_lines: int = FLOOD_LINES,
 ) -> tuple[Outcome, str]:
     deadline = time.monotonic() + boot_timeout
+    boots = 0
     while True:
         line = session.read_line(deadline - time.monotonic())
         if line is None:
-            return Outcome.TIMEOUT, f"no ready record within {boot_timeout:g} s of power-on"
-        if isinstance(timeline.add(line), Ready):
+            silent = "" if timeline.entries else " (no UART output at all)"
+            return Outcome.TIMEOUT, f"no ready record within {boot_timeout:g} s of power-on{silent}"
+        entry = timeline.add(line)
+        if isinstance(entry, Ready):
             break
+        if isinstance(entry, Boot):
+            boots += 1
+            if boots >= RESET_LOOP_BOOTS:
+                return Outcome.RESET, "reset_loop"
+        if timeline.not_records >= flood_lines:
+            return Outcome.FLOOD, f"{flood_lines} lines in a row without a record, before ready"
     session.write_line(command_line(scenario, params))
     deadline = time.monotonic() + timeout
     resets = 0
+    boots = 0
     cause = ""
     expect_reset = False
     awaiting_ready = False
@@ -266,6 +382,8 @@ def _drive(
             where = "after the reset, no ready" if awaiting_ready else "no done record"
             return Outcome.TIMEOUT, f"{where} within {timeout:g} s"
         entry = timeline.add(line)
+        if timeline.not_records >= flood_lines:
+            return Outcome.FLOOD, f"{flood_lines} lines in a row without a record"
         if probe is not None and isinstance(entry, Event):
             timeline.add_measured(probe(entry, session))
         if isinstance(entry, Done) and entry.scenario == scenario and not awaiting_ready:
@@ -281,16 +399,21 @@ def _drive(
         elif isinstance(entry, Fault):
             cause = entry.fault
         elif isinstance(entry, Boot):
+            boots += 1
+            if boots >= RESET_LOOP_BOOTS:
+                return Outcome.RESET, "reset_loop"
             if expect_reset:
                 expect_reset = False
                 continue
             resets += 1
             cause = entry.reset if entry.reset not in ("power_on", "") else cause or "external"
             awaiting_ready = True
-        elif isinstance(entry, Ready) and awaiting_ready:
-            awaiting_ready = False
-            if resets >= max_resets:
-                return Outcome.RESET, cause
+        elif isinstance(entry, Ready):
+            boots = 0
+            if awaiting_ready:
+                awaiting_ready = False
+                if resets >= max_resets:
+                    return Outcome.RESET, cause
 
 
 def firmware_catalogue(firmware: Firmware, *, emulator: str = "qemu", timeout: float = 10.0) -> list[str]:

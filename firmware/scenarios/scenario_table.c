@@ -11,7 +11,17 @@ const Scenario_t * const pxMhScenarios[] =
     &xScenarioLeak,
     &xScenarioOverflow,
     &xScenarioHeap5Early,
-    &xScenarioFaultInject
+    &xScenarioFaultInject,
+    &xScenarioStackHwm,
+    &xScenarioTaskOverhead,
+    &xScenarioKernelObjects,
+    &xScenarioFragmentation,
+    &xScenarioHeap1NoFree,
+    &xScenarioMallocFailed,
+    &xScenarioHeap5Regions,
+    &xScenarioCalloc,
+    &xScenarioStaticObjects,
+    &xScenarioSeedTask
 };
 
 const UBaseType_t uxMhScenarioCount = sizeof( pxMhScenarios ) / sizeof( pxMhScenarios[ 0 ] );

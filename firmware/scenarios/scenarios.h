@@ -13,7 +13,7 @@
 
 #include "FreeRTOS.h"
 
-#define scenarioMAX_PARAMS    4
+#define scenarioMAX_PARAMS    8
 
 typedef struct ScenarioParam
 {
@@ -42,5 +42,20 @@ extern const Scenario_t xScenarioLeak;
 extern const Scenario_t xScenarioOverflow;
 extern const Scenario_t xScenarioHeap5Early;
 extern const Scenario_t xScenarioFaultInject;
+extern const Scenario_t xScenarioStackHwm;
+extern const Scenario_t xScenarioTaskOverhead;
+extern const Scenario_t xScenarioKernelObjects;
+extern const Scenario_t xScenarioFragmentation;
+extern const Scenario_t xScenarioHeap1NoFree;
+extern const Scenario_t xScenarioMallocFailed;
+extern const Scenario_t xScenarioHeap5Regions;
+extern const Scenario_t xScenarioCalloc;
+extern const Scenario_t xScenarioStaticObjects;
+extern const Scenario_t xScenarioSeedTask;
+
+/* overflow restart=1: restart TestTask (ulDepthWords) at boot; ulCount is the
+ * number of boots that restarted it (restart_at_boot.c calls it). */
+void vMhOverflowRestartAtBoot( uint32_t ulDepthWords,
+                               uint32_t ulCount );
 
 #endif /* SCENARIOS_H */

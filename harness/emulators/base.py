@@ -6,6 +6,7 @@ and `stop()`, which must always leave no emulator process behind.
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 from typing import Protocol
 
@@ -20,9 +21,28 @@ class EmulatorExited(Exception):
         self.returncode = returncode
         self.stderr = stderr
 
+    def describe(self) -> str:
+        """How it ended, in words: `killed by SIGKILL`, `exited with status 1: <its first error line>`."""
+        code = self.returncode
+        if code is None:
+            how = "closed its output"
+        elif code < 0:
+            try:
+                how = f"killed by {signal.Signals(-code).name}"
+            except ValueError:
+                how = f"killed by signal {-code}"
+        else:
+            how = f"exited with status {code}"
+        lines = [line.strip() for line in self.stderr.splitlines() if line.strip() and ": warning: " not in line]
+        if lines:
+            said = "; ".join(lines[:3])
+            how += f": {said[:300]}"
+        return how
+
 
 class Session(Protocol):
     uart_log: Path
+    log_error: str | None  # why `uart_log` is missing or incomplete (disk full, not writable), if it is
 
     def read_line(self, timeout: float) -> str | None:
         """The next UART line, or None if none completes within `timeout` seconds.
@@ -45,7 +65,12 @@ class Backend(Protocol):
     def available(self, board: Board) -> str | None:
         """None if this backend can run `board` here, else the reason it cannot."""
 
+    def require(self, board: Board) -> object:
+        """Raise the user's error (ToolMissingError, EmulatorError) if `board` cannot run here."""
+
     def command(self, board: Board, elf: Path, workdir: Path) -> list[str]:
         """The exact command line, so a person can start the same emulator by hand."""
 
-    def start(self, board: Board, elf: Path, uart_log: Path) -> Session: ...
+    def start(self, board: Board, elf: Path, uart_log: Path) -> Session:
+        """A running board. Creates `uart_log`'s folder; a log that cannot be written does not
+        stop the run but is reported in the session's `log_error`."""

@@ -2,18 +2,29 @@
 
 All UART output goes through one sink (the reader thread) into both the raw log file and the
 line queue, so what a test saw and what the log holds are the same bytes. The process is started
-in its own session and `stop()` kills the whole process group, whatever happened before.
+in its own session and `stop()` kills the whole process group, whatever happened before; on Linux
+it also dies with the thread that started it (PR_SET_PDEATHSIG), so even a harness killed by
+SIGKILL leaves no QEMU behind.
+
+Nothing the firmware prints can hurt the harness: a line longer than `MAX_LINE` bytes is cut
+(the log keeps it whole), bytes that are not UTF-8 become U+FFFD, and a log file that cannot be
+written (disk full, read-only folder) is reported in `log_error` while the run goes on. The log
+is written under a temporary name and renamed into place at `stop()`, so two runs writing the
+same results folder never interleave their bytes in one file.
 """
 
 from __future__ import annotations
 
+import ctypes
 import os
 import queue
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
@@ -24,8 +35,71 @@ from harness.errors import EmulatorError, ToolMissingError
 from harness.platforms import Board, QemuTarget
 
 ICOUNT = "shift=0,align=off,sleep=off"  # instruction-counted time: cycle figures identical run to run
-MAX_LINE = 64 * 1024  # a longer line is split, so a flood cannot exhaust memory
+MAX_LINE = 64 * 1024  # a longer line is cut, so a flood without newlines cannot exhaust memory
+CUT_MARK = f" [memharness: line cut at {MAX_LINE} bytes; uart.log holds all of it]"
+LOG_MODE = 0o644
 _EOF = object()
+_PR_SET_PDEATHSIG = 1
+
+
+def _death_signal() -> Callable[[], None] | None:
+    """A pre-exec step that kills the child when the thread that started it ends (Linux only)."""
+    if not sys.platform.startswith("linux") or threading.current_thread() is not threading.main_thread():
+        return None  # PDEATHSIG follows the starting *thread*; a worker thread may end before QEMU should
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+
+    def die_with_parent() -> None:
+        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+
+    return die_with_parent
+
+
+class LineSplitter:
+    """Bytes off the UART to text lines: a newline ends a line, carriage returns before it are dropped.
+
+    A line longer than `limit` bytes is handed over cut to `limit` bytes plus `CUT_MARK` as
+    soon as it is that long, and the rest of it, up to its newline, is skipped.
+    """
+
+    def __init__(self, limit: int = MAX_LINE) -> None:
+        self._limit = limit
+        self._pending = bytearray()
+        self._skipping = False
+
+    @staticmethod
+    def _text(data: bytes | bytearray) -> str:
+        return bytes(data).decode("utf-8", errors="replace").rstrip("\r")
+
+    def feed(self, data: bytes) -> list[str]:
+        self._pending += data
+        out: list[str] = []
+        while True:
+            cut = self._pending.find(b"\n")
+            if self._skipping:
+                if cut < 0:
+                    self._pending.clear()
+                    return out
+                del self._pending[: cut + 1]
+                self._skipping = False
+                continue
+            if cut < 0:
+                if len(self._pending) >= self._limit:
+                    out.append(self._text(self._pending[: self._limit]) + CUT_MARK)
+                    self._pending.clear()
+                    self._skipping = True
+                return out
+            line = self._pending[:cut]
+            out.append(self._text(line) if len(line) <= self._limit else self._text(line[: self._limit]) + CUT_MARK)
+            del self._pending[: cut + 1]
+
+    def end(self) -> list[str]:
+        """The last line, if the output stopped without a newline."""
+        rest = [] if self._skipping or not self._pending else [self._text(self._pending)]
+        self._pending.clear()
+        return rest
 
 
 def qemu_target(board: Board) -> QemuTarget:
@@ -40,13 +114,16 @@ class QemuSession:
     def __init__(self, command: list[str], workdir: Path, qmp_path: Path, uart_log: Path) -> None:
         self.command = command
         self.uart_log = uart_log
+        self.log_error: str | None = None  # why the raw log is missing or incomplete, if it is
         self._workdir = workdir
         self._qmp_path = qmp_path
         self._qmp: QEMUMonitorProtocol | None = None
         self._lines: queue.Queue[object] = queue.Queue()
         self._stderr_path = workdir / "qemu.stderr"
-        uart_log.parent.mkdir(parents=True, exist_ok=True)
-        self._log: BinaryIO = uart_log.open("wb")
+        self._stopped = False
+        self._log: BinaryIO | None = None
+        self._log_part: Path | None = None
+        self._open_log()
         with self._stderr_path.open("wb") as stderr:
             try:
                 self._proc = subprocess.Popen(
@@ -56,10 +133,14 @@ class QemuSession:
                     stderr=stderr,
                     start_new_session=True,
                     cwd=workdir,
+                    preexec_fn=_death_signal(),  # only prctl, looked up before the fork
                 )
             except OSError as exc:
-                self._log.close()
-                raise EmulatorError(f"cannot start {command[0]}: {exc}") from None
+                self._discard_log()
+                raise EmulatorError(
+                    f"cannot start {command[0]}: {exc.strerror or exc}",
+                    "check the emulator binary named in the board's platform file",
+                ) from None
         self._reader = threading.Thread(target=self._pump, name="qemu-uart", daemon=True)
         self._reader.start()
 
@@ -67,10 +148,58 @@ class QemuSession:
     def pid(self) -> int:
         return self._proc.pid
 
+    # --- the raw log ----------------------------------------------------------------------
+    def _open_log(self) -> None:
+        try:
+            self.uart_log.parent.mkdir(parents=True, exist_ok=True)
+            fd, part = tempfile.mkstemp(dir=self.uart_log.parent, prefix=f".{self.uart_log.name}.", suffix=".part")
+        except OSError as exc:
+            self.log_error = f"cannot write {self.uart_log}: {exc.strerror or exc}"
+            return
+        os.fchmod(fd, LOG_MODE)
+        self._log = os.fdopen(fd, "wb")
+        self._log_part = Path(part)
+
+    def _write_log(self, chunk: bytes) -> None:
+        if self._log is None:
+            return
+        try:
+            self._log.write(chunk)
+            self._log.flush()
+        except OSError as exc:
+            self.log_error = f"writing {self.uart_log} failed: {exc.strerror or exc}; the log is incomplete"
+            self._close_log()
+
+    def _close_log(self) -> None:
+        log, self._log = self._log, None
+        if log is None:
+            return
+        try:
+            log.close()
+        except OSError as exc:
+            self.log_error = self.log_error or f"writing {self.uart_log} failed: {exc.strerror or exc}"
+
+    def _publish_log(self) -> None:
+        self._close_log()
+        part, self._log_part = self._log_part, None
+        if part is None:
+            return
+        try:
+            os.replace(part, self.uart_log)
+        except OSError as exc:
+            self.log_error = self.log_error or f"cannot write {self.uart_log}: {exc.strerror or exc}"
+
+    def _discard_log(self) -> None:
+        self._close_log()
+        if self._log_part is not None:
+            self._log_part.unlink(missing_ok=True)
+            self._log_part = None
+
+    # --- UART -----------------------------------------------------------------------------
     def _pump(self) -> None:
         assert self._proc.stdout is not None
         fd = self._proc.stdout.fileno()
-        pending = b""
+        splitter = LineSplitter()
         while True:
             try:
                 chunk = os.read(fd, 65536)
@@ -78,19 +207,11 @@ class QemuSession:
                 chunk = b""
             if not chunk:
                 break
-            self._log.write(chunk)
-            self._log.flush()
-            pending += chunk
-            while True:
-                cut = pending.find(b"\n")
-                if cut < 0 and len(pending) >= MAX_LINE:
-                    cut = MAX_LINE - 1
-                if cut < 0:
-                    break
-                self._lines.put(pending[: cut + 1].decode("utf-8", errors="replace").rstrip("\r\n"))
-                pending = pending[cut + 1 :]
-        if pending:
-            self._lines.put(pending.decode("utf-8", errors="replace").rstrip("\r\n"))
+            self._write_log(chunk)
+            for line in splitter.feed(chunk):
+                self._lines.put(line)
+        for line in splitter.end():
+            self._lines.put(line)
         self._lines.put(_EOF)
 
     def stderr_text(self) -> str:
@@ -106,7 +227,10 @@ class QemuSession:
             return None
         if item is _EOF:
             self._lines.put(_EOF)  # every later read sees the end too
-            returncode = self._proc.wait()
+            try:
+                returncode: int | None = self._proc.wait(timeout=2)
+            except subprocess.TimeoutExpired:  # it closed its output but lives on: stop() ends it
+                returncode = None
             raise EmulatorExited(returncode, self.stderr_text())
         assert isinstance(item, str)
         return item
@@ -119,6 +243,7 @@ class QemuSession:
         except (BrokenPipeError, ValueError):
             raise EmulatorExited(self._proc.poll(), self.stderr_text()) from None
 
+    # --- QMP ------------------------------------------------------------------------------
     def _monitor(self) -> QEMUMonitorProtocol:
         if self._qmp is None:
             qmp = QEMUMonitorProtocol(str(self._qmp_path))
@@ -130,9 +255,14 @@ class QemuSession:
         return self._qmp
 
     def read_memory(self, address: int, size: int) -> bytes:
-        """Physical memory through QMP `pmemsave` into the session's private folder."""
+        """Memory as CPU 0 sees it, through QMP `memsave` into the session's private folder.
+
+        Not `pmemsave`: that reads the system address space, which on a TrustZone board
+        (mps2-an505) is the non-secure view, all zeros at the secure RAM the firmware runs in.
+        M-profile cores have no MMU, so the CPU's view is the physical memory it uses.
+        """
         dump = self._workdir / "memory.bin"
-        self._monitor().cmd("pmemsave", val=address, size=size, filename=str(dump))
+        self._monitor().cmd("memsave", val=address, size=size, filename=str(dump), **{"cpu-index": 0})
         data = dump.read_bytes()
         dump.unlink()
         return data
@@ -141,6 +271,10 @@ class QemuSession:
         self._monitor().cmd("system_reset")
 
     def stop(self) -> None:
+        """End QEMU and its process group, then publish the log and remove the private folder."""
+        if self._stopped:
+            return
+        self._stopped = True
         if self._qmp is not None:
             try:
                 self._qmp.close()
@@ -155,7 +289,7 @@ class QemuSession:
             except OSError:
                 pass
         self._reader.join(timeout=2)
-        self._log.close()
+        self._publish_log()
         shutil.rmtree(self._workdir, ignore_errors=True)
 
     def __enter__(self) -> QemuSession:
@@ -166,7 +300,8 @@ class QemuSession:
 
 
 def _kill_group(proc: subprocess.Popen[bytes]) -> None:
-    for sig, wait in ((signal.SIGTERM, 1.0), (signal.SIGKILL, 5.0)):
+    """SIGTERM, then SIGKILL: the group is gone well within the second a user may wait."""
+    for sig, wait in ((signal.SIGTERM, 0.5), (signal.SIGKILL, 5.0)):
         try:
             os.killpg(proc.pid, sig)
         except ProcessLookupError:
@@ -189,6 +324,16 @@ class QemuBackend:
             return f"{binary} is not installed (apt-get install qemu-system-arm)"
         return None
 
+    def require(self, board: Board) -> QemuTarget:
+        """The board's QEMU target, or the error a user needs when QEMU cannot run it here."""
+        target = qemu_target(board)
+        if shutil.which(target.binary) is None:
+            raise ToolMissingError(
+                f"{target.binary} is not installed (or not on PATH)",
+                "run `make setup`, or: apt-get install qemu-system-arm",
+            )
+        return target
+
     def command(self, board: Board, elf: Path, workdir: Path) -> list[str]:
         target = qemu_target(board)
         return [
@@ -198,6 +343,7 @@ class QemuBackend:
             "-nodefaults",
             "-nic", "none",
             "-display", "none",
+            *(["-serial", "null"] * target.serial_port),  # the console UART is the n-th -serial
             "-serial", "stdio",
             "-icount", ICOUNT,
             "-qmp", f"unix:{workdir / 'qmp.sock'},server=on,wait=off",
@@ -206,12 +352,7 @@ class QemuBackend:
         ]
 
     def start(self, board: Board, elf: Path, uart_log: Path) -> QemuSession:
-        target = qemu_target(board)
-        if shutil.which(target.binary) is None:
-            raise ToolMissingError(
-                f"{target.binary} is not installed",
-                "run `make setup`, or: apt-get install qemu-system-arm",
-            )
+        self.require(board)
         workdir = Path(tempfile.mkdtemp(prefix="memharness-qemu-"))  # mode 0700: private sockets
         command = self.command(board, elf, workdir)
         try:

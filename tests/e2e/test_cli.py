@@ -68,7 +68,7 @@ def test_print_command_is_the_exact_qemu_command(tmp_path: Path) -> None:
         (("--scenario", "laek"), "unknown scenario 'laek'. Did you mean 'leak'"),
         (("--scenario", "leak", "bogus=1"), "no parameter 'bogus'"),
         (("--scenario", "leak", "size=0"), "out of range"),
-        (("--board", "mps2-an358", "--scenario", "leak"), "Did you mean 'mps2-an385'"),
+        (("--board", "mps2an385", "--scenario", "leak"), "Did you mean 'mps2-an385'"),
     ],
 )
 def test_user_mistakes_exit_2_with_one_message(tmp_path: Path, args: tuple[str, ...], message: str) -> None:

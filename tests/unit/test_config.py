@@ -69,7 +69,7 @@ def test_wrong_type_is_named(tmp_path: Path) -> None:
 
 def test_unknown_board_lists_known_and_nearest() -> None:
     with pytest.raises(UnknownBoardError, match=r"Did you mean 'mps2-an385'\?.*Known boards: .*mps2-an385"):
-        load_board("mps2-an358")
+        load_board("mps2an385")  # a typo nearer an385 than any other board
 
 
 def test_variant_defaults_and_refusals() -> None:

@@ -1,28 +1,12 @@
 /*
- * MPS2 (QEMU mps2-an385) board support: console UART and system reset.
+ * MPS2 board support (QEMU mps2-an385/an386/an500/an505): the console is the
+ * CMSDK UART0, at MH_UART_BASE from the board's YAML. Reset: boards/cortex_m.
  */
-
-#include <stdint.h>
 
 #include "board.h"
 #include "uart_cmsdk.h"
 
-#define boardSCB_AIRCR_REG          ( *( ( volatile uint32_t * ) 0xE000ED0CUL ) )
-#define boardAIRCR_VECTKEY          ( 0x05FAUL << 16 )
-#define boardAIRCR_SYSRESETREQ      ( 1UL << 2 )
-
 void vBoardInit( void )
 {
     vUartCmsdkInit();
-}
-
-void vBoardRequestReset( void )
-{
-    __asm volatile ( "dsb" ::: "memory" );
-    boardSCB_AIRCR_REG = boardAIRCR_VECTKEY | boardAIRCR_SYSRESETREQ;
-    __asm volatile ( "dsb" ::: "memory" );
-
-    for( ; ; )
-    {
-    }
 }

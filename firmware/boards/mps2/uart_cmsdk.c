@@ -1,6 +1,7 @@
 /*
  * CMSDK APB UART, polled transmit and receive. The base address comes from
- * the build (MH_UART_BASE); QEMU's mps2-an385 has UART0 at 0x40004000.
+ * the build (MH_UART_BASE): UART0 is 0x40004000 on AN385/386/500 and
+ * 0x50200000 (the secure alias) on AN505.
  */
 
 #include <stdint.h>
