@@ -53,6 +53,7 @@ def run_scenario(
     boot_timeout: float = 10.0,
     max_resets: int = 1,
     probe: Probe | None = None,
+    icount_shift: int = 0,
 ) -> Run:
     """Validate the parameters, boot the image and run one scenario on it.
 
@@ -63,7 +64,7 @@ def run_scenario(
     folder = results / firmware.variant.label / scenario
     return execute(
         firmware, scenario, checked, folder / "uart.log", emulator=emulator, timeout=timeout,
-        boot_timeout=boot_timeout, max_resets=max_resets, probe=probe,
+        boot_timeout=boot_timeout, max_resets=max_resets, probe=probe, icount_shift=icount_shift,
     )
 
 

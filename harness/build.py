@@ -55,7 +55,7 @@ def toolchain() -> str:
     return gcc
 
 
-def _compiler_identity(gcc: str) -> str:
+def compiler_identity(gcc: str) -> str:
     out = subprocess.run([gcc, "--version"], capture_output=True, text=True, check=False)
     return out.stdout.splitlines()[0] if out.stdout else gcc
 
@@ -214,7 +214,7 @@ def build(variant: Variant, root: Path | None = None) -> Firmware:
     root = root or build_dir()
     root.mkdir(parents=True, exist_ok=True)
     board = variant.board
-    compiler = _compiler_identity(gcc)
+    compiler = compiler_identity(gcc)
     header_parts = _files_digest(_headers())
     kflags = [*cpu_flags(board), *_COMMON_CFLAGS, *include_flags(variant), *kernel_flags(variant)]
     kernel_key = _digest(

@@ -11,10 +11,12 @@ the firmware printed is shown as text (never as markup, control characters escap
 from __future__ import annotations
 
 import argparse
+import datetime
 import math
 import shlex
 import signal
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
@@ -22,16 +24,19 @@ from typing import NoReturn
 
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import Progress
 from rich.table import Table
 
 from harness import api
 from harness.build import Firmware
+from harness.compare import STATIC, WORKLOADS, compare, plan
+from harness.compare_report import tables, versions, write_all
 from harness.emulators import backend as find_backend
 from harness.errors import ExitStatus, HarnessError, ResultsError, UsageError
 from harness.events import Event, Heap
 from harness.failures import FailureKind, ending, reset_loop
 from harness.kernel import DEFAULT_VERSION, install_kernel, resolve_kernel
-from harness.platforms import load_all_boards, load_board
+from harness.platforms import board_names, load_all_boards, load_board
 from harness.report import write_run
 from harness.run import FLOOD_LINES, Interrupted, Outcome, Run, record_text
 from harness.scenarios import CATALOGUE, parse_assignments, validate
@@ -97,6 +102,16 @@ def _parser() -> argparse.ArgumentParser:
                      help="the outcome that counts as success (default done)")
     run.add_argument("--results", type=Path, default=Path("results"))
     run.add_argument("--print-command", action="store_true", help="print the emulator command and exit")
+
+    comp = sub.add_parser("compare", help="every heap scheme on the standard workloads, side by side",
+                          epilog=EPILOG)
+    comp.add_argument("--board", default=api.DEFAULT_BOARD, help="board, comma list, or all")
+    comp.add_argument("--heap", default=",".join((*HEAPS, STATIC)),
+                      help="comma list of schemes (heap_1..heap_5, static); default all of them")
+    comp.add_argument("--kernel-version", default=DEFAULT_VERSION, help="comma list of kernel releases")
+    comp.add_argument("--workload", default=",".join(WORKLOADS), help=f"comma list of: {', '.join(WORKLOADS)}")
+    comp.add_argument("--jobs", type=int, default=2, help="runs at once (default 2)")
+    comp.add_argument("--results", type=Path, default=Path("results/compare"))
 
     kernel = sub.add_parser("kernel", help="install or locate the FreeRTOS-Kernel")
     ksub = kernel.add_subparsers(dest="kernel_command", required=True, metavar="ACTION")
@@ -222,6 +237,45 @@ def _run(args: argparse.Namespace, console: Console) -> int:
     return ExitStatus.OK if run.outcome.value == args.expect else ExitStatus.FAILED
 
 
+def _choices(text: str, allowed: Sequence[str], what: str) -> list[str]:
+    chosen = [part.strip() for part in text.split(",") if part.strip()]
+    unknown = [c for c in chosen if c not in allowed]
+    if unknown or not chosen:
+        raise UsageError(f"unknown {what} '{', '.join(unknown) or text}'", f"choose from: {', '.join(allowed)}")
+    return chosen
+
+
+def _compare(args: argparse.Namespace, console: Console) -> int:
+    boards = board_names() if args.board == "all" else _choices(args.board, board_names(), "board")
+    schemes = _choices(args.heap, (*HEAPS, STATIC), "heap scheme")
+    workloads = _choices(args.workload, WORKLOADS, "workload")
+    kernels = [k.strip() for k in args.kernel_version.split(",") if k.strip()]
+    for kernel in kernels:
+        resolve_kernel(kernel)  # a missing kernel is reported before anything is built
+    if args.jobs < 1:
+        raise UsageError(f"--jobs {args.jobs} is not a number of runs", "give 1 or more")
+    cells = len(plan(boards, kernels, schemes, workloads))
+    started, clock = datetime.datetime.now(datetime.timezone.utc), time.monotonic()
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task("building", total=cells)
+        comparison = compare(
+            boards, kernels, schemes, workloads, args.results, args.jobs,
+            on_done=lambda r: progress.update(task, advance=1, description=f"{r.cell.scheme} {r.cell.name}"),
+            on_build=lambda name: progress.update(task, description=f"building {name}"),
+        )
+    for table in tables(comparison):
+        console.print(table)
+    for cell in comparison.cells:
+        if cell.outcome != Outcome.DONE.value:
+            console.print(f"  [red]{escape(cell.cell.scheme)} {escape(cell.cell.name)}: {cell.outcome}[/] "
+                          f"({escape(cell.reason)})")
+    written = write_all(comparison, args.results, versions(boards), started, time.monotonic() - clock)
+    console.print("  results: " + ", ".join(str(p) for p in written))
+    if comparison.interrupted:
+        return ExitStatus.INTERRUPTED
+    return ExitStatus.OK if comparison.ok else ExitStatus.FAILED
+
+
 def _kernel(args: argparse.Namespace) -> int:
     if args.kernel_command == "install":
         kernel = install_kernel(args.version, args.origin) if args.origin else install_kernel(args.version)
@@ -252,6 +306,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return ExitStatus.OK
         if args.command == "run":
             return _run(args, console)
+        if args.command == "compare":
+            return _compare(args, console)
         return _kernel(args)
     except HarnessError as exc:
         print(f"memharness: error: {exc}", file=sys.stderr)

@@ -393,6 +393,25 @@ class NullWrite(Event):
 
 
 @dataclass(frozen=True)
+class OpTime(Event):
+    """fragmentation with timing=1: SysTick ticks one pvPortMalloc or vPortFree took."""
+
+    kind: ClassVar[str] = "op_time"
+    op: str
+    ticks: int
+    size: int | None = None
+    ok: int | None = None
+
+
+@dataclass(frozen=True)
+class TimerBase(Event):
+    """The ticks an empty measurement takes, subtracted from every op_time."""
+
+    kind: ClassVar[str] = "timer_base"
+    ticks: int
+
+
+@dataclass(frozen=True)
 class Unknown(Event):
     """A well-formed record of a kind this version does not know; kept, not dropped."""
 
@@ -407,6 +426,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         Stack, MallocFailed, StackOverflow, Assert, Fault, ResetRequest,
         StackMeasured, TaskCost, Fits, ObjectCost, Frag, HeapWalk, Cycle, Release, CallocResult,
         CallocOverflow, Exhausted, Alive, MinEverReset, Restart, Smash, Workload, NullGuard, NullWrite,
+        OpTime, TimerBase,
     )
 }
 

@@ -23,6 +23,8 @@ FIGURES: dict[str, frozenset[str]] = {
 }
 
 CAN_FREE = {"heap_1": False, "heap_2": True, "heap_3": True, "heap_4": True, "heap_5": True}
+# heap_2 is best fit and never merges neighbours; heap_4/5 coalesce; heap_3 is newlib's (it does).
+COALESCES = {"heap_1": False, "heap_2": False, "heap_3": True, "heap_4": True, "heap_5": True}
 
 
 class NotAvailable(LookupError):

@@ -281,6 +281,7 @@ def execute(
     uart_log: Path,
     *,
     emulator: str = "qemu",
+    icount_shift: int = 0,
     timeout: float = 30.0,
     boot_timeout: float = 10.0,
     max_resets: int = 1,
@@ -312,7 +313,7 @@ def execute(
 
     try:
         with _signals_held() as early:
-            session = chosen.start(variant.board, firmware.elf, uart_log)
+            session = chosen.start(variant.board, firmware.elf, uart_log, icount_shift)
         command = tuple(getattr(session, "command", ()))
         _deliver(early)
         outcome, reason = _drive(

@@ -15,6 +15,7 @@
 #include "task.h"
 
 #include "heap_figures.h"
+#include "op_timer.h"
 #include "record.h"
 #include "scenario_support.h"
 #include "scenarios.h"
@@ -27,6 +28,7 @@
 #define fragPARAM_SLOTS          4
 #define fragPARAM_EVERY          5
 #define fragPARAM_SYNC           6
+#define fragPARAM_TIMING         7
 #define fragXORSHIFT_A           13
 #define fragXORSHIFT_B           17
 #define fragXORSHIFT_C           5
@@ -40,7 +42,8 @@ static const ScenarioParam_t xParams[] =
     { "max_size",  1024UL,  1UL, 8192UL        },
     { "slots",     32UL,    1UL, fragMAX_SLOTS },
     { "every",     100UL,   1UL, 100000UL      },
-    { "sync",      0UL,     0UL, 1UL           }
+    { "sync",      0UL,     0UL, 1UL           },
+    { "timing",    0UL,     0UL, 1UL           }
 };
 
 static BaseType_t prvIsApplicable( void )
@@ -105,6 +108,9 @@ static BaseType_t prvIsApplicable( void )
         const uint32_t ulSlots = pulValues[ fragPARAM_SLOTS ];
         const uint32_t ulEvery = pulValues[ fragPARAM_EVERY ];
         const BaseType_t xSync = ( pulValues[ fragPARAM_SYNC ] != 0UL ) ? pdTRUE : pdFALSE;
+        const BaseType_t xTiming = ( pulValues[ fragPARAM_TIMING ] != 0UL ) ? pdTRUE : pdFALSE;
+        MhOpTimer_t xTimer;
+        uint32_t ulTicks;
 
         if( ulMin > ulMax )
         {
@@ -122,6 +128,12 @@ static BaseType_t prvIsApplicable( void )
         }
 
         vMhHeapRecord( "start" );
+
+        if( xTiming != pdFALSE )
+        {
+            vMhRecord( "timer_base", "ticks=%lu", ulMhOpTimerBase() );
+        }
+
         prvReport( 0U, xSync );
 
         for( uint32_t ulStep = 1; ulStep <= ulSteps; ulStep++ )
@@ -130,15 +142,30 @@ static BaseType_t prvIsApplicable( void )
 
             if( xState.pvSlots[ ulSlot ] != NULL )
             {
+                vMhOpTimerStart( &xTimer );
                 vPortFree( xState.pvSlots[ ulSlot ] );
+                ulTicks = ulMhOpTimerStop( &xTimer );
                 xState.pvSlots[ ulSlot ] = NULL;
                 xState.ulLive--;
+
+                if( xTiming != pdFALSE )
+                {
+                    vMhRecord( "op_time", "op=free ticks=%lu", ulTicks );
+                }
             }
             else
             {
                 const size_t uxSize = ( size_t ) ( ulMin + ( prvNext() % ( ulMax - ulMin + 1U ) ) );
 
+                vMhOpTimerStart( &xTimer );
                 xState.pvSlots[ ulSlot ] = pvPortMalloc( uxSize );
+                ulTicks = ulMhOpTimerStop( &xTimer );
+
+                if( xTiming != pdFALSE )
+                {
+                    vMhRecord( "op_time", "op=malloc size=%u ok=%u ticks=%lu", ( unsigned int ) uxSize,
+                               ( xState.pvSlots[ ulSlot ] != NULL ) ? 1U : 0U, ulTicks );
+                }
 
                 if( xState.pvSlots[ ulSlot ] == NULL )
                 {

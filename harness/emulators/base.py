@@ -68,9 +68,9 @@ class Backend(Protocol):
     def require(self, board: Board) -> object:
         """Raise the user's error (ToolMissingError, EmulatorError) if `board` cannot run here."""
 
-    def command(self, board: Board, elf: Path, workdir: Path) -> list[str]:
+    def command(self, board: Board, elf: Path, workdir: Path, icount_shift: int = 0) -> list[str]:
         """The exact command line, so a person can start the same emulator by hand."""
 
-    def start(self, board: Board, elf: Path, uart_log: Path) -> Session:
+    def start(self, board: Board, elf: Path, uart_log: Path, icount_shift: int = 0) -> Session:
         """A running board. Creates `uart_log`'s folder; a log that cannot be written does not
         stop the run but is reported in the session's `log_error`."""

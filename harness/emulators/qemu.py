@@ -34,7 +34,34 @@ from harness.emulators.base import EmulatorExited
 from harness.errors import EmulatorError, ToolMissingError
 from harness.platforms import Board, QemuTarget
 
-ICOUNT = "shift=0,align=off,sleep=off"  # instruction-counted time: cycle figures identical run to run
+# Instruction-counted virtual time: every instruction takes 2^shift ns, so timer-based figures
+# are identical run to run. Runs use shift 0 (1 ns per instruction). Timing runs use shift 7:
+# with 128 ns per instruction a SysTick tick (40 ns at 25 MHz) is finer than one instruction,
+# so the ticks an operation spans convert back to its exact instruction count.
+ICOUNT_SHIFT = 0
+TIMING_ICOUNT_SHIFT = 7
+
+
+def icount(shift: int) -> str:
+    return f"shift={shift},align=off,sleep=off"
+
+
+ICOUNT = icount(ICOUNT_SHIFT)
+_LIVE: set[QemuSession] = set()
+_LIVE_LOCK = threading.Lock()
+
+
+def stop_all_sessions() -> int:
+    """Kill every QEMU this process is running (Ctrl-C in a threaded matrix); returns how many.
+
+    Only the process groups are killed here; each session's own `stop()`, in the thread that
+    owns it, still publishes the log and removes the private folder.
+    """
+    with _LIVE_LOCK:
+        live = list(_LIVE)
+    for session in live:
+        session.kill()
+    return len(live)
 MAX_LINE = 64 * 1024  # a longer line is cut, so a flood without newlines cannot exhaust memory
 CUT_MARK = f" [memharness: line cut at {MAX_LINE} bytes; uart.log holds all of it]"
 LOG_MODE = 0o644
@@ -141,8 +168,15 @@ class QemuSession:
                     f"cannot start {command[0]}: {exc.strerror or exc}",
                     "check the emulator binary named in the board's platform file",
                 ) from None
+        with _LIVE_LOCK:
+            _LIVE.add(self)
         self._reader = threading.Thread(target=self._pump, name="qemu-uart", daemon=True)
         self._reader.start()
+
+    def kill(self) -> None:
+        """End the emulator's process group now; safe from any thread."""
+        if self._proc.poll() is None:
+            _kill_group(self._proc)
 
     @property
     def pid(self) -> int:
@@ -281,8 +315,9 @@ class QemuSession:
             except Exception:  # closing a monitor whose QEMU is gone may raise anything
                 pass
             self._qmp = None
-        if self._proc.poll() is None:
-            _kill_group(self._proc)
+        self.kill()
+        with _LIVE_LOCK:
+            _LIVE.discard(self)
         if self._proc.stdin is not None:
             try:
                 self._proc.stdin.close()
@@ -334,7 +369,7 @@ class QemuBackend:
             )
         return target
 
-    def command(self, board: Board, elf: Path, workdir: Path) -> list[str]:
+    def command(self, board: Board, elf: Path, workdir: Path, icount_shift: int = ICOUNT_SHIFT) -> list[str]:
         target = qemu_target(board)
         return [
             target.binary,
@@ -345,16 +380,16 @@ class QemuBackend:
             "-display", "none",
             *(["-serial", "null"] * target.serial_port),  # the console UART is the n-th -serial
             "-serial", "stdio",
-            "-icount", ICOUNT,
+            "-icount", icount(icount_shift),
             "-qmp", f"unix:{workdir / 'qmp.sock'},server=on,wait=off",
             "-kernel", str(elf),
             *target.extra_args,
         ]
 
-    def start(self, board: Board, elf: Path, uart_log: Path) -> QemuSession:
+    def start(self, board: Board, elf: Path, uart_log: Path, icount_shift: int = ICOUNT_SHIFT) -> QemuSession:
         self.require(board)
         workdir = Path(tempfile.mkdtemp(prefix="memharness-qemu-"))  # mode 0700: private sockets
-        command = self.command(board, elf, workdir)
+        command = self.command(board, elf, workdir, icount_shift)
         try:
             return QemuSession(command, workdir, workdir / "qmp.sock", uart_log)
         except BaseException:

@@ -1,0 +1,311 @@
+"""`memharness compare`: every heap scheme on one workload set, side by side, from real runs.
+
+The matrix is board x kernel x variant (heap_1..heap_5, plus the static profile) x workload.
+Each cell is one boot of the real firmware under QEMU's `-icount`, so every figure is identical
+run to run; host timings are collected apart (`HostTiming`) and never mixed into the figures.
+"""
+
+from __future__ import annotations
+
+import statistics
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from harness import api
+from harness.build import Firmware
+from harness.emulators.qemu import TIMING_ICOUNT_SHIFT, stop_all_sessions
+from harness.events import Frag, HeapWalk, ObjectCost, OpTime, TaskCost, TimerBase
+from harness.footprint import heap_scheme_size, image_size
+from harness.heap2_walk import HeapWalkProbe, anchors
+from harness.heap_rules import CAN_FREE, COALESCES, FIGURES, allocation_cost
+from harness.platforms import load_board
+from harness.run import Interrupted, Outcome, Probe, Run
+from harness.scenarios import scenario
+from harness.variant import HEAPS, NO_HEAP
+
+STATIC = "static"  # the static profile's column in the comparison (it links no heap scheme)
+OVERHEAD_SIZES = (1, 100, 1000)
+STANDARD_WORKLOAD: dict[str, int] = {"seed": 1, "steps": 2000, "min_size": 16, "max_size": 1024,
+                                     "slots": 32, "every": 50, "timing": 1}
+WORKLOADS = ("boot", "fragmentation", "overhead", "task", "queue")
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One run of the matrix."""
+
+    board: str
+    kernel: str
+    scheme: str  # heap_1..heap_5 or "static"
+    workload: str
+    scenario: str
+    params: Mapping[str, int]
+
+    @property
+    def heap(self) -> str:
+        return NO_HEAP if self.scheme == STATIC else self.scheme
+
+    @property
+    def profile(self) -> str:
+        return "static" if self.scheme == STATIC else "dynamic"
+
+    @property
+    def name(self) -> str:
+        extra = "".join(f"-{k}{v}" for k, v in self.params.items() if self.workload == "overhead")
+        return f"{self.workload}{extra}"
+
+
+@dataclass(frozen=True)
+class CellResult:
+    cell: Cell
+    outcome: str
+    reason: str
+    run: Run | None  # None when the cell was not run (interrupted before it started)
+    wall_time: float
+
+
+@dataclass(frozen=True)
+class Comparison:
+    cells: tuple[CellResult, ...]
+    figures: tuple[dict[str, Any], ...]  # one per (board, kernel, scheme): the deterministic part
+    interrupted: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.interrupted and all(c.outcome == Outcome.DONE.value for c in self.cells)
+
+
+def plan(boards: Sequence[str], kernels: Sequence[str], schemes: Sequence[str],
+         workloads: Sequence[str] = WORKLOADS) -> list[Cell]:
+    """The cells to run; a workload a scheme cannot do (per the catalogue) is left out, not failed."""
+    cells: list[Cell] = []
+    for board in boards:
+        for kernel in kernels:
+            for scheme in schemes:
+                heap = NO_HEAP if scheme == STATIC else scheme
+                profile = "static" if scheme == STATIC else "dynamic"
+                for workload in workloads:
+                    for name, params in _workload_runs(workload):
+                        if scenario(name).applies(heap, profile):
+                            cells.append(Cell(board, kernel, scheme, workload, name, params))
+    return cells
+
+
+def _workload_runs(workload: str) -> list[tuple[str, dict[str, int]]]:
+    if workload == "boot":
+        return [("heap_report", {})]
+    if workload == "fragmentation":
+        return [("fragmentation", dict(STANDARD_WORKLOAD))]
+    if workload == "overhead":
+        return [("alloc_free", {"size": size}) for size in OVERHEAD_SIZES]
+    if workload == "task":
+        return [("task_overhead", {})]
+    if workload == "queue":
+        return [("kernel_objects", {})]
+    raise ValueError(workload)
+
+
+def _probe(cell: Cell, firmware: Firmware) -> Probe | None:
+    """heap_2 never reports its largest free block: walk its free list from RAM at each report."""
+    if cell.scenario == "fragmentation" and cell.heap in ("heap_2", "heap_4", "heap_5"):
+        return HeapWalkProbe(anchors(firmware.elf, cell.heap), acknowledge=True)
+    return None
+
+
+def run_matrix(cells: Sequence[Cell], results: Path, jobs: int = 2,
+               on_done: Callable[[CellResult], None] | None = None,
+               on_build: Callable[[str], None] | None = None) -> tuple[list[CellResult], bool]:
+    """Build every variant once, then run the cells `jobs` at a time.
+
+    Ctrl-C (or SIGTERM turned into it by the CLI) stops every running QEMU at once; the cells
+    that finished are returned with `interrupted=True`, so their results are still written.
+    """
+    firmware: dict[tuple[str, str, str], Firmware] = {}
+    for cell in cells:
+        key = (cell.board, cell.kernel, cell.scheme)
+        if key not in firmware:
+            if on_build is not None:
+                on_build(f"{cell.board} {cell.kernel} {cell.scheme}")
+            firmware[key] = api.prepare(board=cell.board, heap=None if cell.heap == NO_HEAP else cell.heap,
+                                        profile=cell.profile, kernel_version=cell.kernel)
+    done: list[CellResult] = []
+    lock = threading.Lock()
+    cancelled = threading.Event()
+
+    def one(cell: Cell) -> CellResult:
+        if cancelled.is_set():
+            return CellResult(cell, Outcome.INTERRUPTED.value, "not started", None, 0.0)
+        fw = firmware[(cell.board, cell.kernel, cell.scheme)]
+        folder = results / "runs" / cell.board / cell.kernel / cell.scheme
+        params = {**cell.params}
+        probe = _probe(cell, fw)
+        if probe is not None:
+            params["sync"] = 1
+        try:
+            run = api.run_scenario(fw, cell.scenario, params, folder / cell.name, probe=probe, timeout=60,
+                                   icount_shift=TIMING_ICOUNT_SHIFT)
+        except Interrupted as stop:
+            run = stop.run
+        outcome = run.outcome.value
+        if cancelled.is_set() and run.outcome is not Outcome.DONE:
+            outcome = Outcome.INTERRUPTED.value  # its QEMU was stopped by the interrupt, not by itself
+        result = CellResult(cell, outcome, run.reason, run, run.wall_time)
+        with lock:
+            done.append(result)
+        if on_done is not None:
+            on_done(result)
+        return result
+
+    interrupted = False
+    pool = ThreadPoolExecutor(max_workers=max(jobs, 1), thread_name_prefix="compare")
+    try:
+        futures = [pool.submit(one, cell) for cell in cells]
+        for future in as_completed(futures):
+            future.result()
+    except KeyboardInterrupt:
+        interrupted = True
+        cancelled.set()
+        stop_all_sessions()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    order = {id(cell): i for i, cell in enumerate(cells)}
+    return sorted(done, key=lambda r: order[id(r.cell)]), interrupted
+
+
+# --- figures ----------------------------------------------------------------------------------------
+
+def _stats(values: list[int]) -> dict[str, float | int] | None:
+    if not values:
+        return None
+    return {"n": len(values), "mean": round(statistics.fmean(values), 2),
+            "median": statistics.median(values), "worst": max(values), "best": min(values)}
+
+
+def cycles(run: Run, clock_hz: int) -> dict[str, list[int]]:
+    """Per-operation cycles from SysTick ticks.
+
+    Compare runs every cell under `-icount shift=S` (S = TIMING_ICOUNT_SHIFT): each instruction
+    takes 2^S ns of virtual time while the SysTick counts at the board's clock, so an operation's
+    instruction count (cycles at one instruction per cycle) is ticks x tick_ns / 2^S, rounded;
+    with S=7 a tick is finer than an instruction, so the rounding is exact.
+    """
+    def instructions(ticks: int) -> int:
+        # Each reading is converted on its own: the start phase of the SysTick differs between
+        # calls, so tick counts vary by one, but the instruction count they stand for does not.
+        return round(ticks * 1e9 / clock_hz / (1 << TIMING_ICOUNT_SHIFT))
+
+    base = run.last(TimerBase)
+    empty = instructions(base.ticks) if base is not None else 0
+    out: dict[str, list[int]] = {"malloc": [], "free": []}
+    for op in run.events(OpTime):
+        if op.op in out and op.ok != 0:
+            out[op.op].append(instructions(op.ticks) - empty)
+    return out
+
+
+def _series(run: Run) -> list[dict[str, int | None]]:
+    walks = {w.step: w for w in run.events(HeapWalk) if w.step is not None}
+    series: list[dict[str, int | None]] = []
+    for frag in run.events(Frag):
+        walk = walks.get(frag.step)
+        series.append({
+            "step": frag.step, "free": frag.free, "failures": frag.failures,
+            "largest": frag.largest if frag.largest is not None else (walk.largest if walk else None),
+            "free_blocks": frag.free_blocks if frag.free_blocks is not None else (walk.free_blocks if walk else None),
+        })
+    return series
+
+
+def figures_for(board_clock: Mapping[str, int], group: list[CellResult], firmware: Firmware) -> dict[str, Any]:
+    """Every figure of one (board, kernel, scheme) from its cells' runs; absent figures are None."""
+    first = group[0].cell
+    heap = first.heap
+    out: dict[str, Any] = {"board": first.board, "kernel": first.kernel, "scheme": first.scheme,
+                           "profile": first.profile}
+    runs = {c.cell.name: c.run for c in group if c.run is not None and c.outcome == Outcome.DONE.value}
+    boot = runs.get("boot")
+    if boot is not None:
+        def fig(at: str, name: str) -> int | None:
+            try:
+                value = getattr(boot.heap_at(at), name)
+            except KeyError:
+                return None
+            return value if isinstance(value, int) else None
+        out["free_at_boot"] = fig("boot", "free")
+        out["free_after_scheduler"] = fig("ready", "free")
+        out["min_ever_free"] = fig("ready", "min_ever")
+    overhead: dict[str, dict[str, int | None]] = {}
+    for size in OVERHEAD_SIZES:
+        run = runs.get(f"overhead-size{size}")
+        if run is None:
+            continue
+        taken = run.figure("before", "free") - run.figure("after_alloc", "free")
+        overhead[str(size)] = {"taken": taken, "overhead": taken - size, "rule": allocation_cost(heap, size)}
+    out["overhead_per_allocation"] = overhead or None
+    frag = runs.get("fragmentation")
+    if frag is not None:
+        series = _series(frag)
+        end = series[-1] if series else {}
+        measured = cycles(frag, board_clock[first.board])
+        out["fragmentation"] = {"workload": dict(STANDARD_WORKLOAD), "failures": end.get("failures"),
+                                "largest_free_block_end": end.get("largest"),
+                                "free_blocks_end": end.get("free_blocks"), "free_end": end.get("free"),
+                                "series": series}
+        out["cycles"] = {"malloc": _stats(measured["malloc"]), "free": _stats(measured["free"]),
+                         "samples": measured}
+    task = runs.get("task")
+    cost = task.last(TaskCost) if task is not None else None
+    out["task_cost"] = cost.taken if cost is not None else None
+    queue = runs.get("queue")
+    objects = [o for o in queue.events(ObjectCost) if o.name == "queue"] if queue is not None else []
+    out["queue_cost"] = objects[0].taken if objects else None
+    scheme_size = heap_scheme_size(firmware)
+    image = image_size(firmware)
+    out["footprint"] = {
+        "heap_text": scheme_size.text if scheme_size else None,
+        "heap_data": scheme_size.data if scheme_size else None,
+        "heap_bss": scheme_size.bss if scheme_size else None,
+        "image_flash": image.text + image.data, "image_ram": image.data + image.bss,
+    }
+    out["cannot"] = cannot(heap)
+    return out
+
+
+def cannot(heap: str) -> list[str]:
+    """What the scheme cannot do, as data (FREERTOS-FACTS.md)."""
+    if heap == NO_HEAP:
+        return ["allocate at run time (no heap scheme linked)"]
+    lacks = []
+    if not CAN_FREE[heap]:
+        lacks.append("free")
+    if not COALESCES[heap]:
+        lacks.append("coalesce")
+    if "min_ever" not in FIGURES[heap]:
+        lacks.append("min_ever")
+    if "largest" not in FIGURES[heap]:
+        lacks.append("heap_stats")
+    if heap == "heap_3":
+        lacks.append("own_free_counter")
+    return lacks
+
+
+def compare(boards: Sequence[str], kernels: Sequence[str], schemes: Sequence[str] = (*HEAPS, STATIC),
+            workloads: Sequence[str] = WORKLOADS, results: Path = Path("results/compare"), jobs: int = 2,
+            on_done: Callable[[CellResult], None] | None = None,
+            on_build: Callable[[str], None] | None = None) -> Comparison:
+    cells = plan(boards, kernels, schemes, workloads)
+    done, interrupted = run_matrix(cells, results, jobs, on_done, on_build)
+    clock = {b: load_board(b).clock_hz for b in boards}
+    groups: dict[tuple[str, str, str], list[CellResult]] = {}
+    for result in done:
+        groups.setdefault((result.cell.board, result.cell.kernel, result.cell.scheme), []).append(result)
+    figures = []
+    for (board, kernel, scheme), group in groups.items():
+        fw = api.prepare(board=board, heap=None if scheme == STATIC else scheme,
+                         profile="static" if scheme == STATIC else "dynamic", kernel_version=kernel)
+        figures.append(figures_for(clock, group, fw))
+    return Comparison(tuple(done), tuple(figures), interrupted)
