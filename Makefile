@@ -11,7 +11,7 @@ APT_PACKAGES := qemu-system-arm gcc-arm-none-eabi libnewlib-arm-none-eabi
 JOBS ?= 2
 RESULTS ?= results
 
-.PHONY: setup system-packages venv kernel test lint run bench clean robot docs
+.PHONY: setup system-packages venv kernel test lint run compare bench clean robot docs
 
 setup: system-packages venv kernel
 
@@ -71,6 +71,12 @@ robot: setup
 # The keyword library's documentation (libdoc HTML).
 docs: venv
 	$(BIN)/libdoc --name memharness harness.robot.MemHarness $(RESULTS)/docs/memharness.html
+
+# The main job: every heap scheme (and the static profile) on the standard workloads, side by side.
+# BOARD=all for every board; results in $(RESULTS)/compare (compare.json, compare.html, junit.xml).
+BOARD ?= mps2-an385
+compare: setup
+	$(BIN)/memharness compare --board $(BOARD) --jobs $(JOBS) --results $(RESULTS)/compare
 
 run: setup
 	@for heap in heap_1 heap_2 heap_3 heap_4 heap_5; do \

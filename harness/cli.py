@@ -264,7 +264,7 @@ def _compare(args: argparse.Namespace, console: Console) -> int:
             on_build=lambda name: progress.update(task, description=f"building {name}"),
         )
     for table in tables(comparison):
-        console.print(table)
+        console.print(table, width=max(console.width, 200))  # a wide table is read, not wrapped
     for cell in comparison.cells:
         if cell.outcome != Outcome.DONE.value:
             console.print(f"  [red]{escape(cell.cell.scheme)} {escape(cell.cell.name)}: {cell.outcome}[/] "

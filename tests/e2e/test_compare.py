@@ -123,3 +123,15 @@ def test_interrupting_compare_stops_every_qemu_and_keeps_what_finished(tmp_path:
     assert _tagged_emulators(tag) == []
     report = json.loads((tmp_path / "compare.json").read_text())
     assert report["interrupted"] is True
+
+
+def test_compare_board_all_gives_one_table_per_board(tmp_path: Path) -> None:
+    from harness.platforms import board_names
+
+    proc = compare("--board", "all", "--heap", "heap_4", "--workload", "boot", "--results", str(tmp_path),
+                   cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    for board in board_names():
+        assert f"{board}, FreeRTOS-Kernel V11.3.0" in proc.stdout
+    schemes = json.loads((tmp_path / "compare.json").read_text())["schemes"]
+    assert sorted(s["board"] for s in schemes) == board_names()
