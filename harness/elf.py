@@ -23,24 +23,9 @@ def symbols(elf: Path) -> dict[str, int]:
         return {s.name: int(s["st_value"]) for s in table.iter_symbols() if s.name and s["st_shndx"] != "SHN_UNDEF"}
 
 
-@lru_cache(maxsize=64)
 def type_size(elf: Path, name: str) -> int | None:
     """`sizeof(name)` for a typedef or struct tag from the DWARF info, None if not described."""
-    with elf.open("rb") as f:
-        dwarf = ELFFile(f).get_dwarf_info()
-        for cu in dwarf.iter_CUs():
-            for die in cu.iter_DIEs():
-                if die.tag not in ("DW_TAG_typedef", "DW_TAG_structure_type"):
-                    continue
-                attr = die.attributes.get("DW_AT_name")
-                if attr is None or attr.value.decode() != name:
-                    continue
-                target = die
-                while target.tag == "DW_TAG_typedef" and "DW_AT_type" in target.attributes:
-                    target = target.get_DIE_from_attribute("DW_AT_type")
-                if "DW_AT_byte_size" in target.attributes:
-                    return int(target.attributes["DW_AT_byte_size"].value)
-    return None
+    return type_sizes(elf).get(name)
 
 
 @lru_cache(maxsize=32)

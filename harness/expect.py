@@ -27,6 +27,7 @@ from harness.heap_rules import (
     FIGURES,
     NotAvailable,
     allocation_cost,
+    free_after_initialisation,
     free_before_first_allocation,
     heap5_region_free,
 )
@@ -153,6 +154,16 @@ def heap_figures_should_match_the_scheme(run: Run, at: str | None = None) -> Non
     if present != wanted:
         fail(run, f"expected the figures {sorted(wanted)} at={label} on {run.heap}, the record has "
                   f"{sorted(present)} ({record_text(record)})")
+
+
+def initial_free(run: Run) -> int:
+    """Free heap once the run's scheme has initialised itself, before anything is allocated
+    (heap_1/2/4: TOTAL - 8; heap_5: from the regions its boot reported)."""
+    regions = [(r.size, r.addr) for r in run.events(Region)]
+    expected = free_after_initialisation(run.heap, run.boots[0].heap_size, regions)
+    if expected is None:
+        fail(run, f"no rule gives the initialised free heap on {run.heap}")
+    return expected
 
 
 def boot_free_should_follow_the_rule(run: Run) -> None:

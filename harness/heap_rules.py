@@ -6,6 +6,8 @@ they come from; nothing here is measured, everything here is checked by a measur
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from harness.variant import NO_HEAP
 
 ALIGNMENT = 8  # portBYTE_ALIGNMENT on Cortex-M
@@ -64,10 +66,15 @@ def free_before_first_allocation(heap: str, total: int) -> int | None:
     return None
 
 
-def free_after_initialisation(heap: str, total: int) -> int | None:
-    """The free figure once the scheme has set itself up (8-aligned application heap)."""
+def free_after_initialisation(
+    heap: str, total: int, regions: Sequence[tuple[int, int]] = ()
+) -> int | None:
+    """The free figure once the scheme has set itself up (8-aligned application heap); heap_5's
+    is the sum over its (size, address) regions of what each adds."""
     if heap in ("heap_1", "heap_2", "heap_4"):
         return total - ALIGNMENT
+    if heap == "heap_5" and regions:
+        return sum(heap5_region_free(size, address) for size, address in regions)
     return None
 
 

@@ -35,7 +35,8 @@ from harness.events import (
     Text,
     Unknown,
 )
-from harness.heap_rules import allocation_cost, free_after_initialisation, heap5_region_free, round_up
+from harness.expect import initial_free
+from harness.heap_rules import allocation_cost, round_up
 from harness.kernel import parse_version
 from harness.platforms import Board, board_names
 from harness.pytest_plugin import Bench, only_boards
@@ -97,14 +98,6 @@ def between(run: Run, first: type[Event], last: type[Event]) -> list[object]:
     return entries[start + 1 : end]
 
 
-def initial_free(run: Run, heap: str, total: int) -> int:
-    if heap == "heap_5":
-        return sum(heap5_region_free(r.size, r.addr) for r in run.events(Region))
-    expected = free_after_initialisation(heap, total)
-    assert expected is not None
-    return expected
-
-
 @pytest.mark.parametrize("heap", HEAPS)
 def test_each_scheme_boots_and_reports_the_board_its_yaml_describes(memharness: Bench, mh_board: Board,
                                                                      heap: str) -> None:
@@ -133,7 +126,7 @@ def test_each_scheme_boots_and_reports_the_board_its_yaml_describes(memharness: 
         assert all(a.addr + a.size < b.addr for a, b in itertools.pairwise(regions))  # non-contiguous
     ready = run.figure("ready", "free")
     if heap in EXACT:
-        assert ready == initial_free(run, heap, total) - sum(allocation_cost(heap, s) or 0 for s in sizes)
+        assert ready == initial_free(run) - sum(allocation_cost(heap, s) or 0 for s in sizes)
     else:
         assert run.figure("boot", "free") == total and ready <= total - sum(sizes)
 

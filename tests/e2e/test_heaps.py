@@ -12,12 +12,11 @@ import pytest
 
 from harness.elf import type_size
 from harness.events import Assert, Boot, Done, Free, Leak, Malloc, MallocFailed, Ready, Region, Stack, StackOverflow
+from harness.expect import initial_free
 from harness.heap_rules import (
     NotAvailable,
     allocation_cost,
-    free_after_initialisation,
     free_before_first_allocation,
-    heap5_region_free,
     round_up,
 )
 from harness.pytest_plugin import Bench
@@ -31,15 +30,6 @@ EXACT = ("heap_1", "heap_2", "heap_4", "heap_5")  # schemes whose cost per alloc
 def done(run: Run) -> Run:
     assert run.outcome is Outcome.DONE, run.describe()
     return run
-
-
-def initial_free(run: Run, heap: str, total: int) -> int:
-    """Free heap once the scheme is initialised, before anything is allocated."""
-    if heap == "heap_5":
-        return sum(heap5_region_free(r.size, r.addr) for r in run.events(Region))
-    expected = free_after_initialisation(heap, total)
-    assert expected is not None
-    return expected
 
 
 @pytest.mark.parametrize("heap", HEAPS)
@@ -60,7 +50,7 @@ def test_boot_figures_and_the_schedulers_own_allocations(memharness: Bench, heap
         assert len(regions) >= 2
         assert all(a.addr + a.size < b.addr for a, b in itertools.pairwise(regions))  # non-contiguous
         assert sum(r.size for r in regions) == total
-        assert at_boot.free == initial_free(run, heap, total)
+        assert at_boot.free == initial_free(run)
 
     mallocs = [e for e in run.boot_phase() if isinstance(e, Malloc)]
     sizes = [m.size for m in mallocs]
@@ -69,8 +59,8 @@ def test_boot_figures_and_the_schedulers_own_allocations(memharness: Bench, heap
     at_ready = run.figure("ready", "free")
     if heap in EXACT:
         costs = [allocation_cost(heap, s) or 0 for s in sizes]
-        assert at_ready == initial_free(run, heap, total) - sum(costs)
-        previous = initial_free(run, heap, total)
+        assert at_ready == initial_free(run) - sum(costs)
+        previous = initial_free(run)
         for m, cost in zip(mallocs, costs):
             assert m.free == previous - cost, m
             previous = previous - cost
