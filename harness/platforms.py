@@ -83,6 +83,12 @@ class Board(_Strict):
     emulators: Emulators
     notes: tuple[str, ...] = ()  # facts a user of this board should know, shown by `memharness boards`
 
+    @property
+    def first_overflow_catch(self) -> str:
+        """What ends a stack overflow first here: the hardware limit at the crossing instruction
+        where the port sets PSPLIM, else FreeRTOS's canary at the next context switch."""
+        return "stack_limit" if "stack_limit" in self.overflow_detection else "canary"
+
     @field_validator("port_sources")
     @classmethod
     def _plain_file_names(cls, sources: tuple[str, ...]) -> tuple[str, ...]:

@@ -438,6 +438,16 @@ class MemHarness:
         """
         expect.stack_high_water_mark_should_be_at_least(self._last_run(), task, expect.parse_amount(amount))
 
+    def overflow_is_caught_by(self) -> str:
+        """Returns what catches a stack overflow first on the active board: `stack limit` on
+        ARMv8-M (PSPLIM faults at the crossing instruction), else `canary` (the kernel's check at
+        the next context switch), a kind for `Board Should Reset Within`.
+
+        | ${kind}= | `Overflow Is Caught By` |
+        | `Board Should Reset Within` | 10 s | ${kind} |
+        """
+        return self._board().firmware.variant.board.first_overflow_catch.replace("_", " ")
+
     def board_should_reset_within(self, within: timedelta, kind: str = "any") -> None:
         """Fails unless the last run ended in a reset of `kind` within `within` of power-on.
 
