@@ -263,8 +263,9 @@ def _compare(args: argparse.Namespace, console: Console) -> int:
             on_done=lambda r: progress.update(task, advance=1, description=f"{r.cell.scheme} {r.cell.name}"),
             on_build=lambda name: progress.update(task, description=f"building {name}"),
         )
+    wide = console if console.is_terminal else Console(highlight=False, width=240)  # logs read it whole
     for table in tables(comparison):
-        console.print(table, width=max(console.width, 200))  # a wide table is read, not wrapped
+        wide.print(table)
     for cell in comparison.cells:
         if cell.outcome != Outcome.DONE.value:
             console.print(f"  [red]{escape(cell.cell.scheme)} {escape(cell.cell.name)}: {cell.outcome}[/] "
