@@ -118,7 +118,8 @@ def _probe(cell: Cell, firmware: Firmware) -> Probe | None:
 
 def run_matrix(cells: Sequence[Cell], results: Path, jobs: int = 2,
                on_done: Callable[[CellResult], None] | None = None,
-               on_build: Callable[[str], None] | None = None) -> tuple[list[CellResult], bool]:
+               on_build: Callable[[str], None] | None = None,
+               ) -> tuple[list[CellResult], bool, dict[tuple[str, str, str], Firmware]]:
     """Build every variant once, then run the cells `jobs` at a time.
 
     Ctrl-C (or SIGTERM turned into it by the CLI) stops every running QEMU at once; the cells
@@ -173,7 +174,7 @@ def run_matrix(cells: Sequence[Cell], results: Path, jobs: int = 2,
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
     order = {id(cell): i for i, cell in enumerate(cells)}
-    return sorted(done, key=lambda r: order[id(r.cell)]), interrupted
+    return sorted(done, key=lambda r: order[id(r.cell)]), interrupted, firmware
 
 
 # --- figures ----------------------------------------------------------------------------------------
@@ -298,14 +299,12 @@ def compare(boards: Sequence[str], kernels: Sequence[str], schemes: Sequence[str
             on_done: Callable[[CellResult], None] | None = None,
             on_build: Callable[[str], None] | None = None) -> Comparison:
     cells = plan(boards, kernels, schemes, workloads)
-    done, interrupted = run_matrix(cells, results, jobs, on_done, on_build)
+    done, interrupted, firmware = run_matrix(cells, results, jobs, on_done, on_build)
     clock = {b: load_board(b).clock_hz for b in boards}
     groups: dict[tuple[str, str, str], list[CellResult]] = {}
     for result in done:
         groups.setdefault((result.cell.board, result.cell.kernel, result.cell.scheme), []).append(result)
     figures = []
-    for (board, kernel, scheme), group in groups.items():
-        fw = api.prepare(board=board, heap=None if scheme == STATIC else scheme,
-                         profile="static" if scheme == STATIC else "dynamic", kernel_version=kernel)
-        figures.append(figures_for(clock, group, fw))
+    for key, group in groups.items():
+        figures.append(figures_for(clock, group, firmware[key]))
     return Comparison(tuple(done), tuple(figures), interrupted)

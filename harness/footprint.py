@@ -21,7 +21,7 @@ class SectionSizes:
     bss: int  # zeroed or uninitialised RAM, including reserved heap arrays
 
 
-def _sizes(path: Path, ram_ranges: tuple[tuple[int, int], ...] | None = None) -> SectionSizes:
+def _sizes(path: Path) -> SectionSizes:
     text = data = bss = 0
     with path.open("rb") as f:
         for section in ELFFile(f).iter_sections():
