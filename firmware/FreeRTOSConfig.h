@@ -137,7 +137,7 @@
 
 /*-------------------------- port-specific -------------------------------*/
 /* The build defines MH_PORT_<port> (from the board's YAML), MH_FPU and
- * MH_STACK_LIMIT. The vector tables (boards/<family>/startup.c) use the CMSIS
+ * MH_STACK_LIMIT. The vector table (boards/cortex_m/vectors.c) uses the CMSIS
  * handler names: the ARMv8-M ports define those themselves, the ARMv7-M ports
  * are mapped onto them here. */
 #ifndef MH_FPU

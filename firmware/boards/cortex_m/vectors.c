@@ -1,20 +1,19 @@
 /*
- * Vector table for the MPS2 boards (AN385 Cortex-M3, AN386 M4F, AN500 M7,
- * AN505 M33). The reset handler is boards/cortex_m/reset.c.
+ * The vector table every board shares; the number of external interrupts comes
+ * from the family's board_vectors.h. The reset handler is reset.c.
  */
 
 #include <stdint.h>
 
 #include "cortex_m.h"
 #include "hooks.h"
-
-#define startupEXTERNAL_IRQ_COUNT    32 /* No external interrupt is used; a stray one is a fault. */
+#include "board_vectors.h"
 
 typedef struct VectorTable
 {
     uint32_t * pulInitialStack;
     VectorEntry_t pxSystemHandlers[ cortexmSYSTEM_HANDLER_COUNT ];
-    VectorEntry_t pxExternalHandlers[ startupEXTERNAL_IRQ_COUNT ];
+    VectorEntry_t pxExternalHandlers[ boardEXTERNAL_IRQ_COUNT ];
 } VectorTable_t;
 
 __attribute__( ( section( ".isr_vector" ), used ) )
@@ -39,5 +38,6 @@ const VectorTable_t xVectorTable =
         PendSV_Handler,    /* PendSV */
         SysTick_Handler    /* SysTick */
     },
-    .pxExternalHandlers = { [ 0 ... startupEXTERNAL_IRQ_COUNT - 1 ] = HardFault_Handler }
+    /* No external interrupt is used: a stray one is reported as a fault. */
+    .pxExternalHandlers = { [ 0 ... boardEXTERNAL_IRQ_COUNT - 1 ] = HardFault_Handler }
 };
