@@ -6,6 +6,8 @@ a figure is never only what the firmware says about itself.
 
 from __future__ import annotations
 
+import bisect
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -55,3 +57,83 @@ def type_sizes(elf: Path) -> dict[str, int]:
                 if found.setdefault(name, size) != size:
                     clashes.add(name)
     return {k: v for k, v in found.items() if k not in clashes}
+
+
+@dataclass(frozen=True)
+class SourceLocation:
+    """Where an address falls in the image: the function holding it and the line that made it."""
+
+    address: int
+    function: str | None
+    file: str | None
+    line: int | None
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.file and self.line else "unknown line"
+        return f"{self.function or '??'} at {where} (0x{self.address:08x})"
+
+
+@lru_cache(maxsize=32)
+def _functions(elf: Path) -> tuple[tuple[int, int, str], ...]:
+    """(start, end, name) of every sized function symbol, sorted by start; Thumb bit cleared."""
+    with elf.open("rb") as f:
+        table = ELFFile(f).get_section_by_name(".symtab")
+        if not isinstance(table, SymbolTableSection):
+            return ()
+        found = {
+            (int(s["st_value"]) & ~1, (int(s["st_value"]) & ~1) + int(s["st_size"]), s.name)
+            for s in table.iter_symbols()
+            if s["st_info"]["type"] == "STT_FUNC" and s.name and int(s["st_size"]) > 0
+        }
+    return tuple(sorted(found))
+
+
+@lru_cache(maxsize=32)
+def _line_table(elf: Path) -> tuple[tuple[int, str, int], ...]:
+    """(address, file, line) rows of every CU's DWARF line program, sorted by address.
+
+    A row covers addresses up to the next row's; rows that end a sequence are kept with line 0
+    so an address past a sequence's end is not blamed on its last line.
+    """
+    rows: list[tuple[int, str, int]] = []
+    with elf.open("rb") as f:
+        image = ELFFile(f)
+        if not image.has_dwarf_info():
+            return ()
+        dwarf = image.get_dwarf_info()
+        for cu in dwarf.iter_CUs():
+            program = dwarf.line_program_for_CU(cu)
+            if program is None:
+                continue
+            names = program.header["file_entry"]
+            base = 0 if program.header["version"] >= 5 else 1  # DWARF 5 numbers files from 0
+            for entry in program.get_entries():
+                state = entry.state
+                if state is None:
+                    continue
+                if state.end_sequence:
+                    rows.append((state.address, "", 0))
+                    continue
+                index = state.file - base
+                name = names[index].name.decode() if 0 <= index < len(names) else "?"
+                rows.append((state.address, name, state.line))
+    rows.sort(key=lambda row: row[0])
+    return tuple(rows)
+
+
+def locate(elf: Path, address: int) -> SourceLocation:
+    """The function and source line of `address` in `elf` (addr2line, through pyelftools).
+
+    Used to decode a faulting PC or a stacked LR. The Thumb bit is ignored. Parts that the
+    image does not describe (no symbol, no DWARF line info) are None, never guessed.
+    """
+    address &= ~1
+    function = None
+    functions = _functions(elf)
+    i = bisect.bisect_right(functions, (address, 2**64, "")) - 1
+    if i >= 0 and functions[i][0] <= address < functions[i][1]:
+        function = functions[i][2]
+    rows = _line_table(elf)
+    j = bisect.bisect_right(rows, (address, "\U0010ffff", 2**31)) - 1
+    file, line = (rows[j][1], rows[j][2]) if j >= 0 and rows[j][2] > 0 else (None, None)
+    return SourceLocation(address, function, file or None, line or None)

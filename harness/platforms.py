@@ -104,6 +104,15 @@ class Board(_Strict):
         return self
 
     @property
+    def emulator_names(self) -> tuple[str, ...]:
+        """The emulators this board file says how to start, in the schema's order; the first is the default."""
+        return tuple(name for name in Emulators.model_fields if getattr(self.emulators, name) is not None)
+
+    @property
+    def default_emulator(self) -> str:
+        return self.emulator_names[0]
+
+    @property
     def has_fpu(self) -> bool:
         return self.fpu != "none"
 
