@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import math
+import os
 import shlex
 import signal
 import sys
@@ -30,7 +31,8 @@ from rich.table import Table
 from harness import api
 from harness.build import Firmware
 from harness.compare import STATIC, WORKLOADS, compare, plan
-from harness.compare_report import tables, versions, write_all
+from harness.compare_report import versions, write_all
+from harness.compare_table import tables
 from harness.emulators import backend as find_backend
 from harness.errors import ExitStatus, HarnessError, ResultsError, UsageError
 from harness.events import Event, Heap
@@ -263,9 +265,8 @@ def _compare(args: argparse.Namespace, console: Console) -> int:
             on_done=lambda r: progress.update(task, advance=1, description=f"{r.cell.scheme} {r.cell.name}"),
             on_build=lambda name: progress.update(task, description=f"building {name}"),
         )
-    wide = console if console.is_terminal else Console(highlight=False, width=240)  # logs read it whole
-    for table in tables(comparison):
-        wide.print(table)
+    for table in tables(comparison.figures):  # fits 100 columns: one column per scheme
+        console.print(table)
     for cell in comparison.cells:
         if cell.outcome != Outcome.DONE.value:
             console.print(f"  [red]{escape(cell.cell.scheme)} {escape(cell.cell.name)}: {cell.outcome}[/] "
@@ -292,7 +293,8 @@ def _terminate(signum: int, frame: FrameType | None) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
+    # A terminal's own width (or COLUMNS when set); logs get 160 columns.
+    console = Console(highlight=False, width=None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 160)
     for sig in (signal.SIGTERM, signal.SIGHUP):
         if signal.getsignal(sig) is not signal.SIG_IGN:  # `nohup` and friends are respected
             signal.signal(sig, _terminate)

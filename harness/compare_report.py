@@ -24,7 +24,6 @@ import matplotlib
 
 matplotlib.use("Agg")  # no display: render to PNG in memory
 import matplotlib.pyplot as plt
-from rich.table import Table
 
 from harness import __version__
 from harness.build import GCC, compiler_identity
@@ -164,18 +163,6 @@ def groups(figures: Sequence[dict[str, Any]]) -> dict[tuple[str, str], list[dict
     out: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for f in sorted(figures, key=_key):
         out.setdefault((f["board"], f["kernel"]), []).append(f)
-    return out
-
-
-def tables(comparison: Comparison) -> list[Table]:
-    out = []
-    for (board, kernel), figs in groups(comparison.figures).items():
-        table = Table(*(title for _, title in COLUMNS),
-                      title=f"{board}, FreeRTOS-Kernel {kernel} (bytes; cycles = instructions under -icount)")
-        for f in figs:
-            cells = row(f)
-            table.add_row(*(cells[key] for key, _ in COLUMNS))
-        out.append(table)
     return out
 
 

@@ -1,0 +1,126 @@
+"""The named figures of a comparison: one list that the terminal table and the baseline gate share.
+
+compare.json keeps each (board, kernel, scheme)'s figures as a nested record; the table shows them
+one row per figure and the gate compares them one by one, so both read them through `FIGURES`:
+each entry names the workload that produced the figure, the figure's name within it, its unit and
+which way is better. A figure a scheme cannot give is None, never 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+Unit = Literal["bytes", "cycles", "count"]
+Better = Literal["higher", "lower", "exact"]  # exact: deterministic figures that may not change at all
+Value = int | float | None
+
+
+@dataclass(frozen=True)
+class FigureKey:
+    """Where a figure comes from: the key a baseline stores it under."""
+
+    board: str
+    kernel: str
+    scheme: str
+    profile: str
+    workload: str
+    figure: str
+
+    def text(self) -> str:
+        return f"{self.board} {self.kernel} {self.scheme} {self.profile} {self.workload} {self.figure}"
+
+
+@dataclass(frozen=True)
+class FigureSpec:
+    """One figure of the comparison: how to read it from a scheme's record and how to judge it."""
+
+    group: str
+    workload: str
+    figure: str
+    label: str
+    unit: Unit
+    better: Better
+    read: Callable[[Mapping[str, Any]], Value]
+
+
+@dataclass(frozen=True)
+class Measured:
+    """A figure's value as measured, with the rule the gate judges it by."""
+
+    key: FigureKey
+    value: Value
+    unit: Unit
+    better: Better
+
+
+def _path(*names: str) -> Callable[[Mapping[str, Any]], Value]:
+    def read(record: Mapping[str, Any]) -> Value:
+        node: Any = record
+        for name in names:
+            if not isinstance(node, Mapping):
+                return None
+            node = node.get(name)
+        return node if isinstance(node, int | float) and not isinstance(node, bool) else None
+    return read
+
+
+def _specs() -> tuple[FigureSpec, ...]:
+    heap = "free heap (bytes)"
+    cost = "heap taken (bytes)"
+    specs = [
+        FigureSpec(heap, "boot", "free_at_boot", "at boot", "bytes", "higher", _path("free_at_boot")),
+        FigureSpec(heap, "boot", "free_after_scheduler", "scheduler running", "bytes", "higher",
+                   _path("free_after_scheduler")),
+        FigureSpec(heap, "boot", "min_ever_free", "minimum ever", "bytes", "higher", _path("min_ever_free")),
+    ]
+    for size in ("1", "100", "1000"):
+        specs.append(FigureSpec(cost, f"overhead-size{size}", "taken", f"by a {size} B block", "bytes", "lower",
+                                _path("overhead_per_allocation", size, "taken")))
+    specs += [
+        FigureSpec(cost, "task", "taken", "by a task", "bytes", "lower", _path("task_cost")),
+        FigureSpec(cost, "queue", "taken", "by a queue", "bytes", "lower", _path("queue_cost")),
+    ]
+    for op, name in (("malloc", "pvPortMalloc"), ("free", "vPortFree")):
+        for stat in ("mean", "median", "worst"):
+            specs.append(FigureSpec(f"cycles per {name}", "fragmentation", f"cycles.{op}.{stat}", stat, "cycles",
+                                    "exact", _path("cycles", op, stat)))
+    frag = "fragmentation, at the end"
+    specs += [
+        FigureSpec(frag, "fragmentation", "failures", "failed allocations", "count", "lower",
+                   _path("fragmentation", "failures")),
+        FigureSpec(frag, "fragmentation", "largest_free_block", "largest free block", "bytes", "higher",
+                   _path("fragmentation", "largest_free_block_end")),
+        FigureSpec(frag, "fragmentation", "free_blocks", "free blocks", "count", "lower",
+                   _path("fragmentation", "free_blocks_end")),
+        FigureSpec(frag, "fragmentation", "free", "free heap", "bytes", "higher", _path("fragmentation", "free_end")),
+    ]
+    foot = "footprint (bytes)"
+    specs += [
+        FigureSpec(foot, "image", "heap_text", "heap scheme .text", "bytes", "lower", _path("footprint", "heap_text")),
+        FigureSpec(foot, "image", "flash", "image flash", "bytes", "lower", _path("footprint", "image_flash")),
+        FigureSpec(foot, "image", "ram", "image RAM", "bytes", "lower", _path("footprint", "image_ram")),
+    ]
+    return tuple(specs)
+
+
+FIGURES: tuple[FigureSpec, ...] = _specs()
+
+
+def key_of(record: Mapping[str, Any], spec: FigureSpec) -> FigureKey:
+    return FigureKey(str(record["board"]), str(record["kernel"]), str(record["scheme"]),
+                     str(record.get("profile", "dynamic")), spec.workload, spec.figure)
+
+
+def measured(records: Iterable[Mapping[str, Any]]) -> list[Measured]:
+    """Every figure of compare.json's `schemes` records, flat, in table order."""
+    return [Measured(key_of(r, spec), spec.read(r), spec.unit, spec.better) for r in records for spec in FIGURES]
+
+
+def shown(value: Value) -> str:
+    if value is None:
+        return "n/a"
+    if isinstance(value, float):
+        return f"{value:.2f}".rstrip("0").rstrip(".")  # means are kept to two decimals
+    return str(value)
