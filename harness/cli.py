@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import json
 import math
 import os
 import shlex
@@ -81,6 +82,11 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("boards", help="list the boards")
     sub.add_parser("scenarios", help="list the scenarios and their parameters")
 
+    def gate_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--baseline", type=Path, default=None, metavar="FILE",
+                       help="compare every figure with this baseline; exit 1 on a regression beyond its tolerance")
+        p.add_argument("--update-baseline", action="store_true", help="write the --baseline file from this run")
+
     def variant_options(p: argparse.ArgumentParser) -> None:
         p.add_argument("--board", default=api.DEFAULT_BOARD)
         p.add_argument("--heap", choices=HEAPS, default=None, help="heap scheme (default heap_4)")
@@ -114,6 +120,16 @@ def _parser() -> argparse.ArgumentParser:
     comp.add_argument("--workload", default=",".join(WORKLOADS), help=f"comma list of: {', '.join(WORKLOADS)}")
     comp.add_argument("--jobs", type=int, default=2, help="runs at once (default 2)")
     comp.add_argument("--results", type=Path, default=Path("results/compare"))
+    gate_options(comp)
+    comp.add_argument("--shard", default=None, metavar="K/N",
+                      help="run the K-th of N deterministic parts of the matrix (join them with `merge`)")
+
+    merge = sub.add_parser("merge", help="join the shards' reports into one (compare and Robot)", epilog=EPILOG)
+    merge.add_argument("shards", nargs="+", type=Path, metavar="FOLDER",
+                       help="a shard's results: its compare folder (compare.json), its Robot folder "
+                            "(output.xml), or a folder holding compare/ and robot/")
+    merge.add_argument("--results", type=Path, default=Path("results/merged"))
+    gate_options(merge)
 
     kernel = sub.add_parser("kernel", help="install or locate the FreeRTOS-Kernel")
     ksub = kernel.add_subparsers(dest="kernel_command", required=True, metavar="ACTION")
@@ -248,6 +264,8 @@ def _choices(text: str, allowed: Sequence[str], what: str) -> list[str]:
 
 
 def _compare(args: argparse.Namespace, console: Console) -> int:
+    from harness import compare_gate, shard  # the gate's schema is loaded only when compare runs
+
     boards = board_names() if args.board == "all" else _choices(args.board, board_names(), "board")
     schemes = _choices(args.heap, (*HEAPS, STATIC), "heap scheme")
     workloads = _choices(args.workload, WORKLOADS, "workload")
@@ -256,26 +274,66 @@ def _compare(args: argparse.Namespace, console: Console) -> int:
         resolve_kernel(kernel)  # a missing kernel is reported before anything is built
     if args.jobs < 1:
         raise UsageError(f"--jobs {args.jobs} is not a number of runs", "give 1 or more")
-    cells = len(plan(boards, kernels, schemes, workloads))
+    part = shard.parse(args.shard) if args.shard else None
+    if part is not None and (args.baseline or args.update_baseline):
+        raise UsageError("--baseline gates the whole matrix, not a shard",
+                         "gate the merged report: memharness merge SHARD... --baseline FILE")
+    asked = compare_gate.matrix(boards, kernels, schemes, workloads)
+    baseline = compare_gate.open_gate(args.baseline, args.update_baseline, asked)
+    whole = plan(boards, kernels, schemes, workloads)
+    extra: dict[str, object] = {"matrix": asked.model_dump()}
+    if part is not None:
+        extra["shard"] = shard.record(whole, part)
     started, clock = datetime.datetime.now(datetime.timezone.utc), time.monotonic()
     with Progress(console=console, transient=True) as progress:
-        task = progress.add_task("building", total=cells)
+        task = progress.add_task("building", total=len(shard.select(whole, part)) if part else len(whole))
         comparison = compare(
             boards, kernels, schemes, workloads, args.results, args.jobs,
             on_done=lambda r: progress.update(task, advance=1, description=f"{r.cell.scheme} {r.cell.name}"),
             on_build=lambda name: progress.update(task, description=f"building {name}"),
+            select=(lambda cells: shard.select(cells, part)) if part is not None else None,
         )
+    if part is not None:
+        console.print(f"shard {part.text}: {len(comparison.cells)} of {len(whole)} runs "
+                      f"({', '.join(sorted({c.cell.scheme for c in comparison.cells})) or 'none'})")
     for table in tables(comparison.figures):  # fits 100 columns: one column per scheme
         console.print(table)
     for cell in comparison.cells:
         if cell.outcome != Outcome.DONE.value:
             console.print(f"  [red]{escape(cell.cell.scheme)} {escape(cell.cell.name)}: {cell.outcome}[/] "
                           f"({escape(cell.reason)})")
-    written = write_all(comparison, args.results, versions(boards), started, time.monotonic() - clock)
+    written = write_all(comparison, args.results, versions(boards), started, time.monotonic() - clock, extra)
     console.print("  results: " + ", ".join(str(p) for p in written))
     if comparison.interrupted:
         return ExitStatus.INTERRUPTED
-    return ExitStatus.OK if comparison.ok else ExitStatus.FAILED
+    status = int(ExitStatus.OK if comparison.ok else ExitStatus.FAILED)
+    if args.baseline is not None:
+        report = json.loads((args.results / "compare.json").read_text(encoding="utf-8"))
+        gated = compare_gate.close_gate(report, args.baseline, args.update_baseline, baseline, args.results, console)
+        status = max(status, gated)
+    return status
+
+
+def _merge(args: argparse.Namespace, console: Console) -> int:
+    from harness import compare_gate, merge  # loaded only when merging
+    from harness.baseline import Matrix
+
+    merged = merge.merge(args.shards, args.results, console)
+    status = int(ExitStatus.OK if merged.ok else ExitStatus.FAILED)
+    if merged.report is not None:
+        for table in tables(merged.report["schemes"]):
+            console.print(table)
+    if args.baseline is not None or args.update_baseline:
+        if merged.report is None:
+            raise UsageError("--baseline needs compare shards to gate", "pass the shards' compare folders too")
+        asked = Matrix.model_validate(merged.report["matrix"])
+        baseline = compare_gate.open_gate(args.baseline, args.update_baseline, asked)
+        assert args.baseline is not None  # open_gate refuses --update-baseline without it
+        gated = compare_gate.close_gate(merged.report, args.baseline, args.update_baseline, baseline, args.results,
+                                        console)
+        status = max(status, gated)
+    console.print("  results: " + ", ".join(str(p) for p in merged.written))
+    return status
 
 
 def _kernel(args: argparse.Namespace) -> int:
@@ -311,6 +369,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run(args, console)
         if args.command == "compare":
             return _compare(args, console)
+        if args.command == "merge":
+            return _merge(args, console)
         return _kernel(args)
     except HarnessError as exc:
         print(f"memharness: error: {exc}", file=sys.stderr)

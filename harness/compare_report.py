@@ -16,7 +16,7 @@ import json
 import shutil
 import subprocess
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +53,8 @@ def _key(figures: dict[str, Any]) -> tuple[str, str, str]:
     return (figures["board"], figures["kernel"], figures["scheme"])
 
 
-def compare_json(comparison: Comparison, meta: dict[str, str], results: Path) -> dict[str, Any]:
+def compare_json(comparison: Comparison, meta: dict[str, str], results: Path,
+                 extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
     runs = []
     for c in comparison.cells:
         log = c.run.uart_log if c.run is not None else None
@@ -70,6 +71,7 @@ def compare_json(comparison: Comparison, meta: dict[str, str], results: Path) ->
         "interrupted": comparison.interrupted,
         "schemes": sorted(comparison.figures, key=_key),
         "runs": runs,
+        **(extra or {}),  # the matrix asked for; a shard's place in it
     }
 
 
@@ -239,10 +241,10 @@ def page(comparison: Comparison, meta: dict[str, str]) -> str:
 
 
 def write_all(comparison: Comparison, results: Path, meta: dict[str, str], started: datetime.datetime,
-              wall: float) -> list[Path]:
+              wall: float, extra: Mapping[str, Any] | None = None) -> list[Path]:
     """Write the four files; a folder that cannot be written is a ResultsError naming it."""
     files = {
-        "compare.json": json.dumps(compare_json(comparison, meta, results), indent=2, sort_keys=True) + "\n",
+        "compare.json": json.dumps(compare_json(comparison, meta, results, extra), indent=2, sort_keys=True) + "\n",
         "compare-host.json": json.dumps(host_json(comparison, started, wall), indent=2) + "\n",
         "compare.html": page(comparison, meta),
     }

@@ -27,20 +27,24 @@ def by_board_and_kernel(records: Iterable[Mapping[str, Any]]) -> dict[tuple[str,
     return out
 
 
-def table(board: str, kernel: str, records: Sequence[Mapping[str, Any]]) -> Table:
-    """Rows are figures, columns schemes; a group's heading row starts each section."""
-    out = Table(title=TITLE.format(board=board, kernel=kernel), title_justify="left")
+def table(records: Sequence[Mapping[str, Any]]) -> Table:
+    """Rows are figures, columns schemes; a group's heading row starts each section. A figure no
+    scheme has (its workload was not run) is left out."""
+    out = Table()
     out.add_column("figure", no_wrap=True)
     for r in records:
         out.add_column(str(r["scheme"]), justify="right", no_wrap=True)
     group = None
     for spec in FIGURES:
+        values = [spec.read(r) for r in records]
+        if all(v is None for v in values):
+            continue
         if spec.group != group:
             if group is not None:
                 out.add_section()
             group = spec.group
             out.add_row(Text(group, style="bold"), *("" for _ in records))
-        out.add_row("  " + spec.label, *(shown(spec.read(r)) for r in records))
+        out.add_row("  " + spec.label, *(shown(v) for v in values))
     return out
 
 
@@ -51,5 +55,5 @@ def cannot_lines(records: Sequence[Mapping[str, Any]]) -> Text:
 
 def tables(records: Iterable[Mapping[str, Any]]) -> list[RenderableType]:
     """Every board and kernel's table, each followed by what its schemes cannot do."""
-    return [Group(table(board, kernel, recs), cannot_lines(recs))
+    return [Group(Text(TITLE.format(board=board, kernel=kernel), style="bold"), table(recs), cannot_lines(recs))
             for (board, kernel), recs in by_board_and_kernel(records).items()]

@@ -10,9 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-Unit = Literal["bytes", "cycles", "count"]
+from harness.events import Heap, Stack
+
+if TYPE_CHECKING:
+    from harness.run import Run
+
+Unit = Literal["bytes", "cycles", "count", "words"]
 Better = Literal["higher", "lower", "exact"]  # exact: deterministic figures that may not change at all
 Value = int | float | None
 
@@ -124,3 +129,31 @@ def shown(value: Value) -> str:
     if isinstance(value, float):
         return f"{value:.2f}".rstrip("0").rstrip(".")  # means are kept to two decimals
     return str(value)
+
+
+def from_run(run: Run) -> list[Measured]:
+    """A scenario run's figures, for the pytest and Robot gates: each heap record's figures under
+    `heap.<at>.<name>` (the last record of each `at`) and each task's stack high-water mark under
+    `stack.<task>.hwm_words`. The workload is the scenario with its parameters."""
+    workload = " ".join([run.scenario, *(f"{k}={v}" for k, v in sorted(run.params.items()))])
+
+    def key(figure: str) -> FigureKey:
+        return FigureKey(run.board, run.kernel, run.heap, run.profile, workload, figure)
+
+    heaps: dict[str, Heap] = {h.at: h for h in run.events(Heap)}
+    out: list[Measured] = []
+    for at, record in heaps.items():
+        for name, unit, better in _HEAP_FIGURES:
+            value = getattr(record, name)
+            if value is not None:
+                out.append(Measured(key(f"heap.{at}.{name}"), value, unit, better))
+    stacks: dict[str, Stack] = {s.task: s for s in run.events(Stack)}
+    for task, stack in stacks.items():
+        out.append(Measured(key(f"stack.{task}.hwm_words"), stack.hwm_words, "words", "higher"))
+    return out
+
+
+_HEAP_FIGURES: tuple[tuple[str, Unit, Better], ...] = (
+    ("free", "bytes", "higher"), ("min_ever", "bytes", "higher"), ("largest", "bytes", "higher"),
+    ("free_blocks", "count", "lower"),
+)

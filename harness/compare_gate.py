@@ -1,0 +1,69 @@
+"""`--baseline` and `--update-baseline` on `compare` and `merge`: a comparison's report as a CI gate.
+
+Opened before anything runs (a missing, malformed or foreign baseline costs no emulator time),
+closed on the report as written, so `compare` and `merge` of shards judge exactly the figures in
+their compare.json. The verdict goes to the terminal (what got worse, by how much, where) and to
+`gate.json` beside the report.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+
+from harness.baseline import Baseline, BaselineError, Matrix, build, load, save
+from harness.errors import ExitStatus, ResultsError, UsageError
+from harness.figures import measured
+from harness.gate import check, require_matrix
+
+
+def matrix(boards: Sequence[str], kernels: Sequence[str], schemes: Sequence[str], workloads: Sequence[str]) -> Matrix:
+    return Matrix(boards=list(boards), kernels=list(kernels), schemes=list(schemes), workloads=list(workloads))
+
+
+def open_gate(path: Path | None, update: bool, asked: Matrix) -> Baseline | None:
+    """The baseline to check against (refused now if it cannot serve this matrix), or, when
+    updating, the file being replaced (for its tolerance rules) if there is one."""
+    if path is None:
+        if update:
+            raise UsageError("--update-baseline needs --baseline FILE", "name the file to write: --baseline FILE")
+        return None
+    if update:
+        return load(path) if path.exists() else None
+    baseline = load(path)
+    require_matrix(baseline, path, asked)
+    return baseline
+
+
+def close_gate(report: Mapping[str, Any], path: Path, update: bool, baseline: Baseline | None, results: Path,
+               console: Console) -> int:
+    """Write the baseline (update) or judge the report against it; the exit status of the gate."""
+    figures = measured(report["schemes"])
+    asked = Matrix.model_validate(report["matrix"])
+    if update:
+        unfinished = [r for r in report["runs"] if r["outcome"] != "done"]
+        if report.get("interrupted") or unfinished:
+            console.print(f"[red]baseline not written[/]: {len(unfinished)} run(s) did not end done"
+                          f"{' (interrupted)' if report.get('interrupted') else ''}; fix them and run again")
+            return ExitStatus.FAILED
+        save(build("compare", figures, matrix=asked, versions=dict(report["meta"]), keep=baseline), path)
+        console.print(f"baseline written: {escape(str(path))} ({len(figures)} figures)")
+        return ExitStatus.OK
+    if baseline is None:
+        raise BaselineError(f"baseline {path} was not loaded", "pass --baseline FILE")
+    verdict = check(baseline, path, figures, complete=True)
+    for table in verdict.tables():
+        console.print(table)
+    colour = "green" if verdict.ok else "red"
+    console.print(f"[{colour}]{escape(verdict.summary())}[/]")
+    target = results / "gate.json"
+    try:
+        target.write_text(json.dumps(verdict.as_json(), indent=2) + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise ResultsError(f"cannot write {target}: {exc.strerror or exc}", "pass a writable --results") from None
+    return ExitStatus.OK if verdict.ok else ExitStatus.FAILED
