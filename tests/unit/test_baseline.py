@@ -1,0 +1,144 @@
+"""The baseline file and the gate: schema, tolerances, directions, refusals, the table."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from harness.baseline import Baseline, BaselineError, Matrix, ToleranceRule, build, load, save
+from harness.errors import ExitStatus
+from harness.figures import FigureKey, Measured, measured
+from harness.gate import UPDATE_ENV, assert_within_baseline, check, require_matrix
+
+DATA = Path(__file__).parent / "data" / "compare-schemes.json"
+MATRIX = Matrix(boards=["mps2-an385"], kernels=["V11.3.0"],
+                schemes=["heap_1", "heap_2", "heap_3", "heap_4", "heap_5", "static"],
+                workloads=["boot", "fragmentation", "overhead", "task", "queue"])
+
+
+def _records() -> list[dict[str, object]]:
+    records: list[dict[str, object]] = json.loads(DATA.read_text())
+    return records
+
+
+def _baseline(tmp_path: Path, rules: list[ToleranceRule] | None = None) -> tuple[Baseline, Path]:
+    base = build("compare", measured(_records()), matrix=MATRIX)
+    if rules:
+        base = base.model_copy(update={"tolerances": rules})
+    path = tmp_path / "baseline.json"
+    save(base, path)
+    return load(path), path
+
+
+def _changed(figure: str, scheme: str, value: float) -> list[Measured]:
+    out = []
+    for m in measured(_records()):
+        if m.key.figure == figure and m.key.scheme == scheme:
+            m = Measured(m.key, value, m.unit, m.better)
+        out.append(m)
+    return out
+
+
+def test_a_baseline_round_trips_and_the_same_figures_pass(tmp_path: Path) -> None:
+    base, path = _baseline(tmp_path)
+    assert base.figures and all(f.value is not None for f in base.figures)
+    verdict = check(base, path, measured(_records()), complete=True)
+    assert verdict.ok and verdict.checked == len(base.figures)
+    assert not verdict.improvements and not verdict.new
+    assert json.loads(path.read_text())["version"] == 1
+
+
+def test_less_free_heap_fails_with_where_and_how_much(tmp_path: Path) -> None:
+    base, path = _baseline(tmp_path)
+    verdict = check(base, path, _changed("free_after_scheduler", "heap_4", 28632 - 64), complete=True)
+    assert not verdict.ok
+    (change,) = verdict.regressions
+    assert change.key == FigureKey("mps2-an385", "V11.3.0", "heap_4", "dynamic", "boot", "free_after_scheduler")
+    assert (change.baseline, change.now, change.delta(), change.kind) == (28632, 28568, "-64 B (-0.2%)", "worse")
+    text = verdict.text()
+    assert "regressions: mps2-an385, FreeRTOS-Kernel V11.3.0" in text
+    assert "heap_4" in text and "free_after_scheduler" in text and "-64 B (-0.2%)" in text
+    assert "baseline gate FAILED: 1 regression(s)" in text
+
+
+def test_more_free_heap_is_an_improvement_listed_apart(tmp_path: Path) -> None:
+    base, path = _baseline(tmp_path)
+    verdict = check(base, path, _changed("free_after_scheduler", "heap_4", 30000), complete=True)
+    assert verdict.ok and len(verdict.improvements) == 1 and "improvements" in verdict.text()
+
+
+def test_cycles_may_not_change_either_way(tmp_path: Path) -> None:
+    base, path = _baseline(tmp_path)
+    for value in (215.43, 215.45):
+        verdict = check(base, path, _changed("cycles.malloc.mean", "heap_4", value), complete=True)
+        assert [c.kind for c in verdict.regressions] == ["changed"], value
+
+
+def test_a_larger_cost_is_worse_and_tolerances_allow_it(tmp_path: Path) -> None:
+    worse = _changed("taken", "heap_4", 1136 + 16)  # task_cost and queue_cost are both `taken`; both checked
+    base, path = _baseline(tmp_path)
+    assert {c.key.workload for c in check(base, path, worse, complete=True).regressions} == {
+        "task", "queue", "overhead-size1", "overhead-size100", "overhead-size1000"}
+    rules = [ToleranceRule(figure="taken", absolute=8), ToleranceRule(workload="task", absolute=16)]
+    base, path = _baseline(tmp_path, rules)
+    left = check(base, path, worse, complete=True).regressions
+    assert {c.key.workload for c in left} == {"queue", "overhead-size1", "overhead-size100", "overhead-size1000"}
+    assert all(c.allowed == "8 B" for c in left)
+    base, path = _baseline(tmp_path, [ToleranceRule(scheme="heap_4", percent=7200)])  # 16 -> 1152 B is +7100%
+    assert check(base, path, worse, complete=True).ok
+
+
+def test_a_figure_that_disappears_is_a_regression(tmp_path: Path) -> None:
+    base, path = _baseline(tmp_path)
+    figures = [m for m in measured(_records()) if not (m.key.scheme == "heap_2" and m.key.workload == "fragmentation")]
+    verdict = check(base, path, figures, complete=True)
+    assert verdict.regressions and {c.kind for c in verdict.regressions} == {"missing"}
+
+
+def test_a_baseline_of_another_matrix_is_refused(tmp_path: Path) -> None:
+    base, path = _baseline(tmp_path)
+    other = MATRIX.model_copy(update={"kernels": ["V11.1.0"], "schemes": ["heap_4"]})
+    with pytest.raises(BaselineError) as caught:
+        require_matrix(base, path, other)
+    message = str(caught.value)
+    assert "another kernel, scheme set" in message and "V11.1.0" in message and "--update-baseline" in message
+    assert caught.value.status == ExitStatus.USAGE
+    require_matrix(base, path, MATRIX.model_copy(update={"schemes": list(reversed(MATRIX.schemes))}))
+
+
+@pytest.mark.parametrize(("text", "said"), [
+    ("{", "not JSON"),
+    ('{"format": "memharness-baseline", "version": 2, "source": "compare", "figures": []}', "version 2"),
+    ('{"source": "compare", "figures": [], "colour": 1}', "colour: Extra inputs are not permitted"),
+    ('{"source": "compare", "figures": [{"board": "b"}]}', "figures.0.kernel: Field required"),
+])
+def test_a_malformed_baseline_is_a_usage_error_naming_what(tmp_path: Path, text: str, said: str) -> None:
+    path = tmp_path / "b.json"
+    path.write_text(text)
+    with pytest.raises(BaselineError, match=said):
+        load(path)
+    with pytest.raises(BaselineError, match="does not exist.*\n.*--update-baseline"):
+        load(tmp_path / "none.json")
+
+
+def test_an_update_keeps_the_tolerance_rules(tmp_path: Path) -> None:
+    rules = [ToleranceRule(figure="cycles.*", percent=1)]
+    old, _ = _baseline(tmp_path, rules)
+    new = build("compare", measured(_records()), matrix=MATRIX, keep=old)
+    assert new.tolerances == rules
+
+
+def test_the_one_call_gate_of_pytest(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "runs.json"
+    key = FigureKey("mps2-an385", "V11.3.0", "heap_4", "dynamic", "leak size=4096", "heap.end.free")
+    monkeypatch.setenv(UPDATE_ENV, "1")
+    assert_within_baseline([Measured(key, 4008, "bytes", "higher")], path)  # writes it
+    monkeypatch.delenv(UPDATE_ENV)
+    assert assert_within_baseline([Measured(key, 4008, "bytes", "higher")], path).ok
+    with pytest.raises(AssertionError, match=r"(?s)leak size=4096.*heap\.end\.free.*-8 B"):
+        assert_within_baseline([Measured(key, 4000, "bytes", "higher")], path)
+    elsewhere = FigureKey("mps2-an386", "V11.3.0", "heap_4", "dynamic", "leak size=4096", "heap.end.free")
+    with pytest.raises(BaselineError, match="holds no figures for mps2-an386 V11.3.0 heap_4 dynamic"):
+        assert_within_baseline([Measured(elsewhere, 4008, "bytes", "higher")], path)
