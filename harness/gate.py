@@ -8,8 +8,11 @@ forms for pytest (`assert_within_baseline`) and Robot (`Figures Should Be Within
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import json
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -18,7 +21,8 @@ from rich.console import Console, RenderableType
 from rich.table import Table
 
 from harness.baseline import Baseline, BaselineError, Matrix, Source, build, load, merged, save
-from harness.figures import FigureKey, Measured, Value, shown
+from harness.figures import FigureKey, Measured, Value, from_run, measured, shown
+from harness.run import Run
 
 Kind = Literal["worse", "changed", "missing", "better", "new"]
 UPDATE_ENV = "MEMHARNESS_UPDATE_BASELINE"  # set to 1: the pytest and Robot gates write instead of check
@@ -172,19 +176,53 @@ def updating() -> bool:
     return os.environ.get(UPDATE_ENV, "") not in ("", "0")
 
 
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """One writer at a time: pytest-xdist workers and pabot processes update one file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_name(path.name + ".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
 def gate(figures: Sequence[Measured], path: Path, source: Source = "runs") -> Verdict:
     """The one call behind pytest's and Robot's gate: check these figures against the baseline at
     `path`, or, with MEMHARNESS_UPDATE_BASELINE=1, add them to it (creating it) and pass."""
     if updating():
-        old = load(path) if path.exists() else None
-        save(merged(old, figures) if old is not None else build(source, figures), path)
+        with _locked(path):
+            old = load(path) if path.exists() else None
+            save(merged(old, figures) if old is not None else build(source, figures), path)
         return Verdict(path, len(figures), (), (), ())
     return check(load(path), path, figures, complete=False)
 
 
-def assert_within_baseline(figures: Sequence[Measured], path: Path | str) -> Verdict:
-    """pytest's one call: fails with the table of what regressed."""
-    verdict = gate(figures, Path(path))
+def gate_report(report: Path, path: Path) -> Verdict:
+    """A compare.json (one run's, or shards merged) against a compare baseline, as `--baseline`."""
+    try:
+        data = json.loads(report.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise BaselineError(f"cannot read the report {report}: {exc}", "pass the compare.json of a finished "
+                            "compare or merge") from None
+    asked, figures = Matrix.model_validate(data["matrix"]), measured(data["schemes"])
+    if updating():
+        with _locked(path):
+            old = load(path) if path.exists() else None
+            save(build("compare", figures, matrix=asked, versions=data["meta"], keep=old), path)
+        return Verdict(path, len(figures), (), (), ())
+    baseline = load(path)
+    require_matrix(baseline, path, asked)
+    return check(baseline, path, figures, complete=True)
+
+
+def assert_within_baseline(figures: Sequence[Measured] | Run | Path | str, path: Path | str) -> Verdict:
+    """pytest's one call: a run's figures, a list of figures, or a compare.json (a path) against
+    the baseline; fails with the table of what regressed."""
+    if isinstance(figures, Run):
+        verdict = gate(from_run(figures), Path(path))
+    elif isinstance(figures, Path | str):
+        verdict = gate_report(Path(figures), Path(path))
+    else:
+        verdict = gate(figures, Path(path))
     if not verdict.ok:
         raise AssertionError("\n" + verdict.text())
     return verdict

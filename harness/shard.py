@@ -15,11 +15,12 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from harness.compare import Cell
 from harness.errors import UsageError
 
+T = TypeVar("T")
 _FORM = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
 
 
@@ -48,17 +49,23 @@ def _variant(cell: Cell) -> tuple[str, str, str]:
     return (cell.board, cell.kernel, cell.scheme)
 
 
-def deal(cells: Sequence[Cell], count: int) -> list[list[Cell]]:
-    """The plan split into `count` parts, each in plan order."""
-    variants: dict[tuple[str, str, str], list[int]] = {}
-    for i, cell in enumerate(cells):
-        variants.setdefault(_variant(cell), []).append(i)
+def owners(sizes: Sequence[tuple[T, int]], count: int) -> dict[T, int]:
+    """Groups dealt to `count` parts (0-based), the largest first, each to the part with the
+    fewest members so far, ties to the lowest part; equal sizes keep the order given."""
     load = [0] * count
-    owner: dict[tuple[str, str, str], int] = {}
-    for variant, members in sorted(variants.items(), key=lambda kv: (-len(kv[1]), kv[1][0])):
-        target = min(range(count), key=lambda s: (load[s], s))
-        owner[variant] = target
-        load[target] += len(members)
+    owner: dict[T, int] = {}
+    for group, size in sorted(sizes, key=lambda gs: -gs[1]):  # sorted() is stable: ties keep their order
+        owner[group] = min(range(count), key=lambda k: (load[k], k))
+        load[owner[group]] += size
+    return owner
+
+
+def deal(cells: Sequence[Cell], count: int) -> list[list[Cell]]:
+    """The plan split into `count` parts of whole variants, each in plan order."""
+    sizes: dict[tuple[str, str, str], int] = {}
+    for cell in cells:
+        sizes[_variant(cell)] = sizes.get(_variant(cell), 0) + 1
+    owner = owners(list(sizes.items()), count)
     parts: list[list[Cell]] = [[] for _ in range(count)]
     for cell in cells:
         parts[owner[_variant(cell)]].append(cell)
