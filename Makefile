@@ -67,6 +67,7 @@ test: setup lint
 # SHARD=K/N runs the K-th of N deterministic parts (pabot --shard); `memharness merge` joins them.
 # Every other board runs a subset that touches every scheme: the seed's leak, alloc/free, the
 # heap report and the overflow (canary, or the stack limit on ARMv8-M).
+ROBOT_SUITES ?= robot/suites
 ROBOT_OTHER_BOARDS ?= mps2-an386 mps2-an500 mps2-an505 netduinoplus2
 ROBOT_BOARD_SUITES := leak.robot alloc_free.robot heap_report.robot overflow.robot
 ROBOT_OUT = $(abspath $(RESULTS))/robot
@@ -74,7 +75,7 @@ PABOT = MEMHARNESS_BUILD_DIR=$(CURDIR)/build/test $(CURDIR)/$(BIN)/pabot --no-pa
 	$(if $(SHARD),--shard $(SHARD)) --command $(CURDIR)/$(BIN)/python -m robot --end-command
 robot: setup
 	mkdir -p $(ROBOT_OUT) && cd $(ROBOT_OUT) && $(PABOT) --outputdir . --xunit xunit.xml --exclude selftest \
-	  $(CURDIR)/robot/suites
+	  $(addprefix $(CURDIR)/,$(ROBOT_SUITES))
 	@for board in $(ROBOT_OTHER_BOARDS); do echo "Robot per-board subset on $$board"; \
 	  mkdir -p $(ROBOT_OUT)/$$board && cd $(ROBOT_OUT)/$$board && $(PABOT) --variable BOARD:$$board \
 	  --outputdir . --xunit xunit.xml $(addprefix $(CURDIR)/robot/suites/,$(ROBOT_BOARD_SUITES)) || exit $$?; done
