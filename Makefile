@@ -86,9 +86,12 @@ docs: venv
 
 # The main job: every heap scheme (and the static profile) on the standard workloads, side by side.
 # BOARD=all for every board; results in $(RESULTS)/compare (compare.json, compare.html, junit.xml).
+# BASELINE=FILE makes it the CI gate (exit 1 on a regression; UPDATE_BASELINE=1 writes FILE);
+# SHARD=K/N runs the K-th of N parts (`memharness merge` joins them; gate the merged report).
 BOARD ?= mps2-an385
 compare: setup
-	$(BIN)/memharness compare --board $(BOARD) --jobs $(JOBS) --results $(RESULTS)/compare
+	$(BIN)/memharness compare --board $(BOARD) --jobs $(JOBS) --results $(RESULTS)/compare \
+	  $(if $(SHARD),--shard $(SHARD)) $(if $(BASELINE),--baseline $(BASELINE)) $(if $(UPDATE_BASELINE),--update-baseline)
 
 run: setup
 	@for heap in heap_1 heap_2 heap_3 heap_4 heap_5; do \

@@ -20,6 +20,7 @@ import yaml
 from robot.api import ExecutionResult
 
 from harness.api import DEFAULT_BOARD
+from harness.baseline import load
 from harness.emulators import backend
 from harness.paths import PLATFORMS_DIR, PROJECT_ROOT
 from harness.platforms import load_board
@@ -90,3 +91,24 @@ def test_the_ci_recipe_gates_a_regressed_build(tmp_path: Path) -> None:
         assert re.search(row, out), out
     assert "baseline gate FAILED: 3 regression(s)" in out  # and heap_4's minimum ever free
     assert (tmp_path / "bad" / "merged" / "gate.json").is_file()
+
+
+def test_both_recipes_run_the_steps_this_test_runs() -> None:
+    """The workflow and the GitLab file parse, and their jobs call ci.sh's two steps."""
+    github = yaml.safe_load((SCRIPT.parent / "github-actions.yml").read_text())
+    gitlab = yaml.safe_load((SCRIPT.parent / "gitlab-ci.yml").read_text())
+    github_runs = {job: " ".join(str(s.get("run", "")) for s in spec["steps"]) for job, spec in github["jobs"].items()}
+    assert "examples/ci/ci.sh shard ${{ matrix.shard }} ${{ env.SHARDS }}" in github_runs["shard"]
+    assert "examples/ci/ci.sh merge shards/shard-*" in github_runs["merge"]
+    assert github["jobs"]["merge"]["needs"] == "shard"
+    assert len(github["jobs"]["shard"]["strategy"]["matrix"]["shard"]) == int(github["env"]["SHARDS"])
+
+    def flat(script: list[object]) -> str:
+        return " ".join(flat(s) if isinstance(s, list) else str(s) for s in script)
+
+    assert 'examples/ci/ci.sh shard "$CI_NODE_INDEX" "$CI_NODE_TOTAL"' in flat(gitlab["shard"]["script"])
+    assert "examples/ci/ci.sh merge results/shard-*" in flat(gitlab["merge"]["script"])
+    assert gitlab["shard"]["parallel"] == 3 and gitlab["stages"] == ["shard", "merge"]
+    baseline = load(SCRIPT.parent / "baseline.json")  # valid, and of the default matrix, as ci.sh runs it
+    assert baseline.matrix is not None and baseline.matrix.boards == [DEFAULT_BOARD]
+    assert len(baseline.matrix.schemes) == 6 and len(baseline.figures) > 100
