@@ -51,8 +51,9 @@ def close_gate(report: Mapping[str, Any], path: Path, update: bool, baseline: Ba
             console.print(f"[red]baseline not written[/]: {len(unfinished)} run(s) did not end done"
                           f"{' (interrupted)' if report.get('interrupted') else ''}; fix them and run again")
             return ExitStatus.FAILED
-        save(build("compare", figures, matrix=asked, versions=dict(report["meta"]), keep=baseline), path)
-        console.print(f"baseline written: {escape(str(path))} ({len(figures)} figures)")
+        written = build("compare", figures, matrix=asked, versions=dict(report["meta"]), keep=baseline)
+        save(written, path)
+        console.print(f"baseline written: {escape(str(path))} ({len(written.figures)} figures; n/a ones are not kept)")
         return ExitStatus.OK
     if baseline is None:
         raise BaselineError(f"baseline {path} was not loaded", "pass --baseline FILE")
