@@ -8,9 +8,9 @@ which way is better. A figure a scheme cannot give is None, never 0.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from harness.events import Heap, Stack
 
@@ -157,3 +157,52 @@ _HEAP_FIGURES: tuple[tuple[str, Unit, Better], ...] = (
     ("free", "bytes", "higher"), ("min_ever", "bytes", "higher"), ("largest", "bytes", "higher"),
     ("free_blocks", "count", "lower"),
 )
+
+
+class _HeapLike(Protocol):
+    scheme: str
+    free: int | None
+    min_ever: int | None
+    largest: int | None
+    free_blocks: int | None
+
+
+class _TaskLike(Protocol):
+    name: str
+    hwm_bytes: int
+
+
+class SnapshotLike(Protocol):
+    """What the gate needs of a snapshot of a user's image read from outside (issue 10's
+    `harness.observe.snapshot.Snapshot` has these): its label, whether its point is deterministic,
+    the heap's figures and each task's high-water mark."""
+
+    label: str
+    heap: _HeapLike
+    tasks: Sequence[_TaskLike]
+
+    @property
+    def deterministic(self) -> bool: ...
+
+
+def from_snapshot(snapshot: SnapshotLike, *, board: str, kernel: str, image: str) -> list[Measured]:
+    """A snapshot's floors: free heap (and minimum ever, largest block) may not drop, and no task's
+    stack high-water mark may shrink. The workload is the image and the snapshot's label, the
+    scheme the one read from the image (`profile` "image": not built by the harness). A snapshot
+    taken at a host-timed point (a UART line) differs run to run, so it cannot be gated."""
+    if not snapshot.deterministic:
+        raise ValueError(f"snapshot {snapshot.label!r} was taken at a host-timed point; gate snapshots taken "
+                         "at a tick count, a function's Nth hit or the end of a tick-bounded run")
+    workload = f"{image} @ {snapshot.label}"
+
+    def key(figure: str) -> FigureKey:
+        return FigureKey(board, kernel, snapshot.heap.scheme, "image", workload, figure)
+
+    out: list[Measured] = []
+    for name, unit, better in _HEAP_FIGURES:
+        value = getattr(snapshot.heap, name)
+        if value is not None:
+            out.append(Measured(key(f"heap.{name}"), value, unit, better))
+    for task in snapshot.tasks:
+        out.append(Measured(key(f"stack.{task.name}.hwm_bytes"), task.hwm_bytes, "bytes", "higher"))
+    return out

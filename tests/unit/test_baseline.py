@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from harness.baseline import Baseline, BaselineError, Matrix, ToleranceRule, build, load, save
 from harness.errors import ExitStatus
-from harness.figures import FigureKey, Measured, measured
+from harness.figures import FigureKey, Measured, from_snapshot, measured
 from harness.gate import UPDATE_ENV, assert_within_baseline, check, require_matrix
 
 DATA = Path(__file__).parent / "data" / "compare-schemes.json"
@@ -142,3 +143,44 @@ def test_the_one_call_gate_of_pytest(tmp_path: Path, monkeypatch: pytest.MonkeyP
     elsewhere = FigureKey("mps2-an386", "V11.3.0", "heap_4", "dynamic", "leak size=4096", "heap.end.free")
     with pytest.raises(BaselineError, match="holds no figures for mps2-an386 V11.3.0 heap_4 dynamic"):
         assert_within_baseline([Measured(elsewhere, 4008, "bytes", "higher")], path)
+
+
+@dataclass(frozen=True)
+class _Heap:  # the fields of issue 10's HeapState that the gate reads
+    scheme: str
+    free: int | None
+    min_ever: int | None = None
+    largest: int | None = None
+    free_blocks: int | None = None
+
+
+@dataclass(frozen=True)
+class _Task:
+    name: str
+    hwm_bytes: int
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    label: str
+    heap: _Heap
+    tasks: tuple[_Task, ...]
+    deterministic: bool = True
+
+
+def test_snapshot_floors_gate_hwm_and_free_heap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    where = {"board": "mps2-an385", "kernel": "V11.3.0", "image": "app.elf"}
+    snap = _Snapshot("tick 100", _Heap("heap_4", 9000, 8800), (_Task("IDLE", 400), _Task("worker", 120)))
+    figures = from_snapshot(snap, **where)
+    assert {m.key.figure for m in figures} == {"heap.free", "heap.min_ever", "stack.IDLE.hwm_bytes",
+                                               "stack.worker.hwm_bytes"}
+    assert {m.key.workload for m in figures} == {"app.elf @ tick 100"} and figures[0].key.profile == "image"
+    path = tmp_path / "image.json"
+    monkeypatch.setenv(UPDATE_ENV, "1")
+    assert_within_baseline(figures, path)
+    monkeypatch.delenv(UPDATE_ENV)
+    shrunk = _Snapshot("tick 100", _Heap("heap_4", 9000, 8800), (_Task("IDLE", 400), _Task("worker", 96)))
+    with pytest.raises(AssertionError, match=r"(?s)app\.elf @ tick 100.*stack\.worker\.hwm_bytes.*-24 B"):
+        assert_within_baseline(from_snapshot(shrunk, **where), path)
+    with pytest.raises(ValueError, match="host-timed"):
+        from_snapshot(_Snapshot("line ready", snap.heap, (), deterministic=False), **where)
