@@ -21,6 +21,7 @@ from typing import Any, Literal
 
 from rich.console import Console, RenderableType
 from rich.table import Table
+from rich.text import Text
 
 from harness.baseline import Baseline, BaselineError, Matrix, Source, build, load, merged, save
 from harness.figures import FigureKey, Measured, Value, from_run, measured, shown
@@ -29,6 +30,7 @@ from harness.run import Run
 Kind = Literal["worse", "changed", "missing", "better", "new"]
 UPDATE_ENV = "MEMHARNESS_UPDATE_BASELINE"  # set to 1: the pytest and Robot gates write instead of check
 _UNITS = {"bytes": "B", "cycles": "cyc", "count": "", "words": "words"}
+UNITS_NOTE = "(bytes; cycles.*: instructions under -icount; failures, free_blocks: counts; *_words: words)"
 
 
 @dataclass(frozen=True)
@@ -46,8 +48,7 @@ class Change:
         if self.baseline is None or self.now is None:
             return "now n/a" if self.now is None else "was n/a"
         diff = self.now - self.baseline
-        unit = _UNITS.get(self.unit, self.unit)
-        text = f"{diff:+.2f}".rstrip("0").rstrip(".") + (f" {unit}" if unit else "")
+        text = f"{diff:+.2f}".rstrip("0").rstrip(".")  # in the figure's unit, which the table's title names
         return text + (f" ({diff / self.baseline * 100:+.1f}%)" if self.baseline else "")
 
 
@@ -77,11 +78,13 @@ class Verdict:
             for c in changes:
                 groups.setdefault((c.key.board, c.key.kernel), []).append(c)
             for (board, kernel), group in groups.items():
-                table = Table(title=f"{title}: {board}, FreeRTOS-Kernel {kernel}", title_justify="left")
+                out.append(Text(f"{title}: {board}, FreeRTOS-Kernel {kernel}", style="bold"))
+                out.append(Text(UNITS_NOTE))
+                table = Table()
                 for name in ("scheme", "workload", "figure"):
-                    table.add_column(name)
-                for name in ("baseline", "now", "change", "allowed"):
-                    table.add_column(name, justify="right")
+                    table.add_column(name, no_wrap=True)
+                for name in ("baseline", "now", "change", "tol."):
+                    table.add_column(name, justify="right", no_wrap=True)
                 for c in group:
                     scheme = c.key.scheme if c.key.profile in ("dynamic", c.key.scheme) else \
                         f"{c.key.scheme} ({c.key.profile})"

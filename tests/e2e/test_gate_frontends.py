@@ -76,7 +76,7 @@ def test_pytest_gates_a_run_in_one_call(tmp_path: Path) -> None:
     failed = _run(pytest_args, tmp_path)
     assert failed.returncode == 1, failed.stdout + failed.stderr
     assert "regressions: mps2-an385, FreeRTOS-Kernel V11.3.0" in failed.stdout
-    assert "heap.report.free" in failed.stdout and "-64 B" in failed.stdout
+    assert "heap.report.free" in failed.stdout and "-64 (" in failed.stdout
     assert "baseline gate FAILED: 1 regression(s)" in failed.stdout
 
 
@@ -105,3 +105,17 @@ def test_pytest_shards_split_whole_files_deterministically(tmp_path: Path) -> No
     assert collected == [{"test_a.py", "test_d.py"}, {"test_b.py", "test_c.py"}]  # 5 + 1 against 3 + 2
     bad = _run(["pytest", "-q", "-p", "no:cacheprovider", "--shard=3/2"], tmp_path)
     assert bad.returncode == 4 and "--shard: --shard 3/2: K must be between 1 and N" in bad.stderr
+
+
+def test_compare_refuses_a_foreign_or_missing_baseline_before_running(tmp_path: Path) -> None:
+    committed = Path(__file__).resolve().parents[2] / "examples" / "ci" / "baseline.json"  # the default matrix
+    for args, said in (
+        (["--heap", "heap_4", "--baseline", str(committed)], "was measured on another scheme set"),
+        (["--kernel-version", "V11.1.0", "--baseline", str(committed)], "another kernel set"),
+        (["--baseline", str(tmp_path / "none.json")], "does not exist"),
+        (["--update-baseline"], "--update-baseline needs --baseline FILE"),
+    ):
+        proc = _run(["harness.cli", "compare", "--results", str(tmp_path / "out"), *args], tmp_path)
+        assert proc.returncode == 2, proc.stdout + proc.stderr
+        assert said in proc.stderr and "fix:" in proc.stderr and "Traceback" not in proc.stderr
+        assert not (tmp_path / "out").exists()  # refused before anything ran

@@ -57,10 +57,10 @@ def test_less_free_heap_fails_with_where_and_how_much(tmp_path: Path) -> None:
     assert not verdict.ok
     (change,) = verdict.regressions
     assert change.key == FigureKey("mps2-an385", "V11.3.0", "heap_4", "dynamic", "boot", "free_after_scheduler")
-    assert (change.baseline, change.now, change.delta(), change.kind) == (28632, 28568, "-64 B (-0.2%)", "worse")
+    assert (change.baseline, change.now, change.delta(), change.kind) == (28632, 28568, "-64 (-0.2%)", "worse")
     text = verdict.text()
     assert "regressions: mps2-an385, FreeRTOS-Kernel V11.3.0" in text
-    assert "heap_4" in text and "free_after_scheduler" in text and "-64 B (-0.2%)" in text
+    assert "heap_4" in text and "free_after_scheduler" in text and "-64 (-0.2%)" in text
     assert "baseline gate FAILED: 1 regression(s)" in text
 
 
@@ -138,7 +138,7 @@ def test_the_one_call_gate_of_pytest(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert_within_baseline([Measured(key, 4008, "bytes", "higher")], path)  # writes it
     monkeypatch.delenv(UPDATE_ENV)
     assert assert_within_baseline([Measured(key, 4008, "bytes", "higher")], path).ok
-    with pytest.raises(AssertionError, match=r"(?s)leak size=4096.*heap\.end\.free.*-8 B"):
+    with pytest.raises(AssertionError, match=r"(?s)leak size=4096.*heap\.end\.free.*-8 \(-0\.2%\)"):
         assert_within_baseline([Measured(key, 4000, "bytes", "higher")], path)
     elsewhere = FigureKey("mps2-an386", "V11.3.0", "heap_4", "dynamic", "leak size=4096", "heap.end.free")
     with pytest.raises(BaselineError, match="holds no figures for mps2-an386 V11.3.0 heap_4 dynamic"):
@@ -180,7 +180,17 @@ def test_snapshot_floors_gate_hwm_and_free_heap(tmp_path: Path, monkeypatch: pyt
     assert_within_baseline(figures, path)
     monkeypatch.delenv(UPDATE_ENV)
     shrunk = _Snapshot("tick 100", _Heap("heap_4", 9000, 8800), (_Task("IDLE", 400), _Task("worker", 96)))
-    with pytest.raises(AssertionError, match=r"(?s)app\.elf @ tick 100.*stack\.worker\.hwm_bytes.*-24 B"):
+    with pytest.raises(AssertionError, match=r"(?s)app\.elf @ tick 100.*stack\.worker\.hwm_bytes.*-24 \(-20\.0%\)"):
         assert_within_baseline(from_snapshot(shrunk, **where), path)
     with pytest.raises(ValueError, match="host-timed"):
         from_snapshot(_Snapshot("line ready", snap.heap, (), deterministic=False), **where)
+
+
+def test_the_gate_table_fits_100_columns(tmp_path: Path) -> None:
+    base, path = _baseline(tmp_path)
+    worse = [Measured(m.key, None if m.value is None else m.value * 1.1 + 1, m.unit, m.better)
+             for m in measured(_records())]  # everything moves: every kind of row, the widest names
+    text = check(base, path, worse, complete=True).text(width=100)
+    lines = text.splitlines()
+    assert "…" not in text and max(len(line) for line in lines) <= 100
+    assert "overhead-size1000" in text and "cycles.malloc.median" in text and "free_after_scheduler" in text
