@@ -30,7 +30,7 @@ from harness.run import Run
 Kind = Literal["worse", "changed", "missing", "better", "new"]
 UPDATE_ENV = "MEMHARNESS_UPDATE_BASELINE"  # set to 1: the pytest and Robot gates write instead of check
 _UNITS = {"bytes": "B", "cycles": "cyc", "count": "", "words": "words"}
-UNITS_NOTE = "(bytes; cycles.*: instructions under -icount; failures, free_blocks: counts; *_words: words)"
+UNITS_NOTE = "units: bytes; cycles.* instructions; failures, free_blocks counts; *_words words"
 
 
 @dataclass(frozen=True)
@@ -78,18 +78,19 @@ class Verdict:
             for c in changes:
                 groups.setdefault((c.key.board, c.key.kernel), []).append(c)
             for (board, kernel), group in groups.items():
+                tolerant = any(c.allowed not in ("0", "-") for c in group)  # else one note says so
                 out.append(Text(f"{title}: {board}, FreeRTOS-Kernel {kernel}", style="bold"))
-                out.append(Text(UNITS_NOTE))
+                out.append(Text(UNITS_NOTE + ("" if tolerant else "; no tolerance")))
                 table = Table()
                 for name in ("scheme", "workload", "figure"):
                     table.add_column(name, no_wrap=True)
-                for name in ("baseline", "now", "change", "tol."):
+                for name in ("baseline", "now", "change", *(("allowed",) if tolerant else ())):
                     table.add_column(name, justify="right", no_wrap=True)
                 for c in group:
                     scheme = c.key.scheme if c.key.profile in ("dynamic", c.key.scheme) else \
                         f"{c.key.scheme} ({c.key.profile})"
                     table.add_row(scheme, c.key.workload, c.key.figure, shown(c.baseline), shown(c.now), c.delta(),
-                                  c.allowed)
+                                  *((c.allowed,) if tolerant else ()))
                 out.append(table)
         return out
 
