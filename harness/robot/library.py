@@ -695,7 +695,7 @@ class MemHarness(GateKeywords):
         except RobotNotRunningError:
             out = None
         if not out or Path(out).resolve() == Path.cwd().resolve():
-            return DEFAULT_RESULTS
+            return Path.cwd() / DEFAULT_RESULTS  # absolute: failure messages quote a path that opens anywhere
         return Path(out) / "memharness"
 
     def _context(self) -> Path:
