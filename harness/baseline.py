@@ -96,6 +96,11 @@ class Matrix(_Strict):
         return "; ".join(f"{name} {', '.join(getattr(self, name))}" for name in ("boards", "kernels", "schemes",
                                                                                   "workloads"))
 
+    @classmethod
+    def of(cls, boards: Sequence[str], kernels: Sequence[str], schemes: Sequence[str],
+           workloads: Sequence[str]) -> Matrix:
+        return cls(boards=list(boards), kernels=list(kernels), schemes=list(schemes), workloads=list(workloads))
+
 
 class Baseline(_Strict):
     format: Literal["memharness-baseline"] = FORMAT

@@ -16,14 +16,13 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 
-from harness.baseline import Baseline, BaselineError, Matrix, build, load, save
+from harness.baseline import Baseline, BaselineError, Matrix, Source, build, load, save
 from harness.errors import ExitStatus, ResultsError, UsageError
-from harness.figures import measured
-from harness.gate import check, require_matrix
+from harness.gate import check, report_figures, require_matrix
 
 
 def matrix(boards: Sequence[str], kernels: Sequence[str], schemes: Sequence[str], workloads: Sequence[str]) -> Matrix:
-    return Matrix(boards=list(boards), kernels=list(kernels), schemes=list(schemes), workloads=list(workloads))
+    return Matrix.of(boards, kernels, schemes, workloads)
 
 
 def open_gate(path: Path | None, update: bool, asked: Matrix) -> Baseline | None:
@@ -43,15 +42,15 @@ def open_gate(path: Path | None, update: bool, asked: Matrix) -> Baseline | None
 def close_gate(report: Mapping[str, Any], path: Path, update: bool, baseline: Baseline | None, results: Path,
                console: Console) -> int:
     """Write the baseline (update) or judge the report against it; the exit status of the gate."""
-    figures = measured(report["schemes"])
-    asked = Matrix.model_validate(report["matrix"])
+    figures, asked = report_figures(report)
     if update:
-        unfinished = [r for r in report["runs"] if r["outcome"] != "done"]
+        unfinished = [r for r in report.get("runs", ()) if r["outcome"] != "done"]  # an app's scheme may not fit
         if report.get("interrupted") or unfinished:
             console.print(f"[red]baseline not written[/]: {len(unfinished)} run(s) did not end done"
                           f"{' (interrupted)' if report.get('interrupted') else ''}; fix them and run again")
             return ExitStatus.FAILED
-        written = build("compare", figures, matrix=asked, versions=dict(report["meta"]), keep=baseline)
+        source: Source = "app" if "app" in report else "compare"
+        written = build(source, figures, matrix=asked, versions=dict(report["meta"]), keep=baseline)
         save(written, path)
         console.print(f"baseline written: {escape(str(path))} ({len(written.figures)} figures; n/a ones are not kept)")
         return ExitStatus.OK

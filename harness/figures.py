@@ -206,3 +206,31 @@ def from_snapshot(snapshot: SnapshotLike, *, board: str, kernel: str, image: str
     for task in snapshot.tasks:
         out.append(Measured(key(f"stack.{task.name}.hwm_bytes"), task.hwm_bytes, "bytes", "higher"))
     return out
+
+
+_APP_FIGURES: tuple[tuple[str, str, Unit, Better], ...] = (
+    ("free_end", "heap.free_end", "bytes", "higher"),
+    ("min_ever_free", "heap.min_ever", "bytes", "higher"),
+    ("largest_end", "heap.largest_end", "bytes", "higher"),
+    ("largest_end_min", "heap.largest_min", "bytes", "higher"),
+    ("free_blocks_end", "heap.free_blocks_end", "count", "lower"),
+    ("malloc_failed", "malloc_failed", "count", "lower"),
+)
+
+
+def from_app_report(report: Mapping[str, Any]) -> list[Measured]:
+    """The figures of `compare --app`'s compare.json (issue 11: one record per scheme, read from
+    outside): the heap at the end and its floors, allocation failures, every task's lowest
+    high-water mark, the image's flash and RAM. The workload is the app's name."""
+    out: list[Measured] = []
+    for record in report["schemes"]:
+        def key(figure: str, r: Mapping[str, Any] = record) -> FigureKey:
+            return FigureKey(str(r["board"]), str(r["kernel"]), str(r["scheme"]), str(r.get("profile", "dynamic")),
+                             str(report["app"]), figure)
+        for source, name, unit, better in _APP_FIGURES:
+            out.append(Measured(key(name), _path(source)(record), unit, better))
+        for task, stack in sorted((record.get("tasks") or {}).items()):
+            out.append(Measured(key(f"stack.{task}.hwm_bytes"), _path("hwm_bytes")(stack), "bytes", "higher"))
+        for name in ("image_flash", "image_ram"):
+            out.append(Measured(key(name.replace("_", ".")), _path("footprint", name)(record), "bytes", "lower"))
+    return out

@@ -14,7 +14,7 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -24,7 +24,7 @@ from rich.table import Table
 from rich.text import Text
 
 from harness.baseline import Baseline, BaselineError, Matrix, Source, build, load, merged, save
-from harness.figures import FigureKey, Measured, Value, from_run, measured, shown
+from harness.figures import FigureKey, Measured, Value, from_app_report, from_run, measured, shown
 from harness.run import Run
 
 Kind = Literal["worse", "changed", "missing", "better", "new"]
@@ -109,6 +109,17 @@ class Verdict:
         return {"baseline": str(self.baseline), "ok": self.ok, "checked": self.checked,
                 "regressions": entries(self.regressions), "improvements": entries(self.improvements),
                 "new": entries(self.new)}
+
+
+def report_figures(report: Mapping[str, Any]) -> tuple[list[Measured], Matrix]:
+    """A compare.json's figures and the matrix they cover: our scenarios' comparison, or a user's
+    app's (`compare --app`, whose workload is the app)."""
+    if "app" in report:
+        records = report["schemes"]
+        asked = Matrix.of(sorted({r["board"] for r in records}), sorted({r["kernel"] for r in records}),
+                       [r["scheme"] for r in records], [str(report["app"])])
+        return from_app_report(report), asked
+    return measured(report["schemes"]), Matrix.model_validate(report["matrix"])
 
 
 def require_matrix(baseline: Baseline, path: Path, matrix: Matrix) -> None:
@@ -210,11 +221,12 @@ def gate_report(report: Path, path: Path) -> Verdict:
     except (OSError, json.JSONDecodeError) as exc:
         raise BaselineError(f"cannot read the report {report}: {exc}", "pass the compare.json of a finished "
                             "compare or merge") from None
-    asked, figures = Matrix.model_validate(data["matrix"]), measured(data["schemes"])
+    figures, asked = report_figures(data)
     if updating():
         with _locked(path):
             old = load(path) if path.exists() else None
-            save(build("compare", figures, matrix=asked, versions=data["meta"], keep=old), path)
+            save(build("app" if "app" in data else "compare", figures, matrix=asked, versions=data["meta"],
+                       keep=old), path)
         return Verdict(path, len(figures), (), (), ())
     baseline = load(path)
     require_matrix(baseline, path, asked)

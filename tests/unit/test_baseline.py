@@ -194,3 +194,32 @@ def test_the_gate_table_fits_100_columns(tmp_path: Path) -> None:
     lines = text.splitlines()
     assert "…" not in text and max(len(line) for line in lines) <= 100
     assert "overhead-size1000" in text and "cycles.malloc.median" in text and "free_after_scheduler" in text
+
+
+def _app_report(worker_hwm: int, free_end: int) -> dict[str, object]:
+    """compare --app's compare.json as issue 11 writes it (one record per scheme, read from outside)."""
+    def record(scheme: str) -> dict[str, object]:
+        return {"board": "mps2-an385", "kernel": "V11.3.0", "scheme": scheme, "outcome": "done", "free_end": free_end,
+                "min_ever_free": free_end - 100, "largest_end": 2000, "largest_end_min": 1500, "free_blocks_end": 3,
+                "malloc_failed": 0, "tasks": {"IDLE": {"hwm_bytes": 300, "stack_size": 512},
+                                              "worker": {"hwm_bytes": worker_hwm, "stack_size": 1024}},
+                "footprint": {"image_flash": 20000, "image_ram": 40000}}
+    return {"app": "plain-freertos", "meta": {}, "interrupted": False,
+            "schemes": [record("heap_2"), record("heap_4")]}
+
+
+def test_an_app_comparison_is_gated_per_scheme_with_its_task_floors(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    report = tmp_path / "compare.json"
+    report.write_text(json.dumps(_app_report(200, 5000)))
+    path = tmp_path / "app.json"
+    monkeypatch.setenv(UPDATE_ENV, "1")
+    assert_within_baseline(report, path)
+    written = load(path)
+    assert written.source == "app" and written.matrix is not None and written.matrix.workloads == ["plain-freertos"]
+    assert {f.figure for f in written.figures} >= {"heap.free_end", "stack.worker.hwm_bytes", "image.ram"}
+    monkeypatch.delenv(UPDATE_ENV)
+    assert assert_within_baseline(report, path).ok
+    report.write_text(json.dumps(_app_report(160, 5000)))
+    with pytest.raises(AssertionError, match=r"(?s)heap_2 .*plain-freertos.*stack\.worker\.hwm_bytes.*-40 \(-20\.0%\)"):
+        assert_within_baseline(report, path)
