@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from harness.errors import EmulatorError
 
 _INTERRUPT = b"\x03"
+SIGINT, SIGTRAP = 2, 5  # stop reasons: the host's interrupt, a breakpoint or step
 PC_REGISTER = 15  # r15 on ARM
 _READ_CHUNK = 1024  # bytes per `m` packet: well inside QEMU's 4096-byte packet buffer
 
@@ -141,10 +142,14 @@ class GdbRemote:
         if self._running:
             raise StubError("the target is running: stop it before reading it")
         self._send(payload)
-        reply = self._receive(time.monotonic() + self.timeout)
-        if reply is None:
-            raise StubError(f"the gdb stub did not answer {payload[:20]!r} within {self.timeout:g} s")
-        return reply
+        deadline = time.monotonic() + self.timeout
+        while True:
+            reply = self._receive(deadline)
+            if reply is None:
+                raise StubError(f"the gdb stub did not answer {payload[:20]!r} within {self.timeout:g} s")
+            if reply[:1] == b"T" and payload[:1] not in (b"?", b"s", b"c"):
+                continue  # a late stop reply (an interrupt that met a breakpoint stop): not our answer
+            return reply
 
     # --- memory and registers ---------------------------------------------------------------
     def read_memory(self, address: int, size: int) -> bytes:
@@ -159,6 +164,11 @@ class GdbRemote:
             out += bytes.fromhex(reply.decode())
             address, size = address + n, size - n
         return bytes(out)
+
+    def write_memory(self, address: int, data: bytes) -> None:
+        reply = self._command(b"M%x,%x:%s" % (address, len(data), data.hex().encode()))
+        if reply != b"OK":
+            raise OSError(f"cannot write {len(data)} bytes at {address:#010x} ({reply.decode(errors='replace')})")
 
     def registers(self) -> list[int]:
         """The `g` packet as 32-bit little-endian words (r0..r15 first on ARM; the last is xPSR)."""
@@ -203,14 +213,15 @@ class GdbRemote:
             raise StubError("the target did not stop after one instruction")
         return stop
 
-    def resume(self, pc: int | None = None) -> None:
+    def resume(self, pc: int | None = None, *, step_over: bool = True) -> None:
         """Let the target run; `wait_stop` tells when it stops again.
 
         A stub stops at a breakpoint again at once if asked to go on from it, so when the target
-        stands on one of ours (`pc`, read from the registers unless given) it is lifted for one
-        instruction, as gdb itself does.
+        stopped on one of ours (`pc`, read from the registers unless given) it is lifted for one
+        instruction, as gdb itself does. After an interrupt (`step_over=False`) the target has not
+        executed the instruction at `pc` yet: a breakpoint there must still fire.
         """
-        if self._breakpoints:
+        if self._breakpoints and step_over:
             here = self.registers()[PC_REGISTER] if pc is None else pc
             if here in self._breakpoints:
                 self._command(b"z0,%x,2" % here)

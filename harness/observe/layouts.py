@@ -64,6 +64,13 @@ class Layout:
         except KeyError:
             raise LayoutError(f"{self.name} has no member {member} in this image") from None
 
+    def offset_of_any(self, *names: str) -> int:
+        """The offset of the first of `names` the image has (a member renamed across kernel releases)."""
+        for name in names:
+            if name in self.members:
+                return self.members[name].offset
+        raise LayoutError(f"{self.name} has none of {', '.join(names)} in this image")
+
     def size_of(self, member: str) -> int:
         try:
             return self.members[member].size

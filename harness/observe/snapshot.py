@@ -55,11 +55,11 @@ class Snapshot:
     current: str | None = None  # the running task's name
     task_error: str | None = None  # a kernel list that is corrupt: tasks is what was read before it
     read_seconds: float = 0.0
-    deterministic_end: bool = True  # False for an END snapshot of a run that ended on a host deadline
+    on_time: bool = True  # False: the point was missed (a host deadline, a tick count already past)
 
     @property
     def deterministic(self) -> bool:
-        return self.how.deterministic and (self.how is not When.END or self.deterministic_end)
+        return self.how.deterministic and self.on_time
 
     def task(self, name: str) -> TaskState:
         """The task called `name` (KeyError naming the tasks there are)."""
@@ -89,7 +89,7 @@ def take_snapshot(
     how: When = When.NOW,
     current_sp: int | None = None,
     regions: tuple[HeapRegionInfo, ...] = (),
-    deterministic_end: bool = True,
+    on_time: bool = True,
 ) -> Snapshot:
     """Read the heap and every task of `image` through `read_memory`; the target must be stopped.
 
@@ -110,5 +110,5 @@ def take_snapshot(
     running = next((t.name for t in found if t.state == "running"), None)
     return Snapshot(
         label=label, how=how, heap=heap, tasks=found, tick=tick, current=running, task_error=error,
-        read_seconds=time.perf_counter() - started, deterministic_end=deterministic_end,
+        read_seconds=time.perf_counter() - started, on_time=on_time,
     )

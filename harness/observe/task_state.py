@@ -184,7 +184,8 @@ def tasks(image: KernelImage, read: Read, current_sp: int | None = None) -> tupl
     TaskListError if a list is corrupt.
     """
     running = current_task(image, read)
-    event_container = image.layouts.tcb.offset("xEventListItem") + image.layouts.list_item.offset("pxContainer")
+    lay = image.layouts
+    event_container = lay.tcb.offset("xEventListItem") + lay.list_item.offset_of_any("pxContainer", "pvContainer")
     seen: dict[int, str] = {}
     for state, address in _kernel_lists(image):
         for tcb in list_items(image, read, address):
