@@ -42,7 +42,7 @@ from harness.observe.gdbstub import GdbRemote, StubError, TargetExited
 from harness.observe.image import KernelImage
 from harness.observe.plan import Plan
 from harness.observe.snapshot import Snapshot, When
-from harness.observe.watch import UsageProblem, Watcher, WatchState
+from harness.observe.watch import UsageProblem, Watcher, WatchState, check_plan
 from harness.platforms import Board
 from harness.run import Interrupted, Outcome, Run
 
@@ -151,6 +151,10 @@ def run_image(
     marked `on_time=False`, with a warning.
     """
     plan = plan or Plan()
+    try:
+        check_plan(image, plan)
+    except UsageProblem as exc:
+        raise UsageError(exc.message, exc.fix) from None
     result = None
     for care in range(max(attempts, 1)):
         result = _attempt(image, board, uart_log, plan, emulator, timeout, hang_seconds, max_resets,

@@ -48,6 +48,18 @@ class UsageProblem(Exception):
         self.message, self.fix = message, fix
 
 
+def check_plan(image: KernelImage, plan: Plan) -> None:
+    """Refuse, before anything starts, a plan the image cannot serve."""
+    if plan.tick_points() and (image.function(TICK_FUNCTION) is None or image.kernel("xTickCount") is None):
+        raise UsageProblem("the image has no xTaskIncrementTick/xTickCount to count ticks by",
+                           "snapshot at a function's call or a UART line instead")
+    names = [f for f, _ in plan.at_hits] + ([plan.end_hit[0]] if plan.end_hit else [])
+    for name in names:
+        if image.function(name) is None:
+            raise UsageProblem(f"the image has no function {name} (or the compiler inlined it)",
+                               "name a function the image has (see arm-none-eabi-nm), or mark it noinline")
+
+
 @dataclass
 class WatchState:
     entries: list[Event | Text] = field(default_factory=list)
@@ -96,9 +108,7 @@ class Watcher:
     # --- set-up -----------------------------------------------------------------------------
     def arm(self) -> None:
         image = self.image
-        if self.ticks.points and (self.tick_at is None or self.tick_count is None):
-            raise UsageProblem("the image has no xTaskIncrementTick/xTickCount to count ticks by",
-                               "snapshot at a function's call or a UART line instead")
+        check_plan(image, self.plan)
         for name in (STACK_OVERFLOW_HOOK, MALLOC_FAILED_HOOK):
             hook = image.function(name)
             if hook is not None:
@@ -108,9 +118,8 @@ class Watcher:
         names = [f for f, _ in self.plan.at_hits] + ([self.plan.end_hit[0]] if self.plan.end_hit else [])
         for name in names:
             start = image.function(name)
-            if start is None:
-                raise UsageProblem(f"the image has no function {name}", "name a function the image has (see nm)")
-            self.hit_functions[start] = name
+            if start is not None:
+                self.hit_functions[start] = name
         wanted = {*self.handlers, *self.hooks, *self.hit_functions}
         wanted |= {a for a in (self.reset_at, self.regions_at) if a is not None}
         for address in sorted(wanted):
