@@ -202,10 +202,11 @@ class Watcher:
                     return ended
                 self.drain_uart()
                 return self.finish(Outcome.TIMEOUT, "the deadline passed", When.END, on_time=False)
-            if self.ticks.due(now):
-                ended = self.look_at_ticks(now)
-            elif now - self.state.last_progress > self.hang_seconds:
+            ended = None
+            if now - self.state.last_progress > self.hang_seconds:
                 ended = self.look_for_hang(now)
+            elif self.ticks.due(now):
+                ended = self.look_at_ticks(now)
             if ended is not None:
                 return ended
 

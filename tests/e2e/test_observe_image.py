@@ -105,11 +105,17 @@ def _assert_line(path: Path) -> int:
     raise AssertionError("main.c has no configASSERT line")
 
 
-@pytest.mark.parametrize("fault", ["overflow", "hardfault", "assert", "malloc_failed"])
+@pytest.mark.parametrize("fault", ["overflow", "hardfault", "assert", "malloc_failed", "hang"])
 def test_each_fault_is_caught_from_outside(mh_board: Board, fault: str, tmp_path: Path) -> None:
-    result = watch(mh_board, fault, Plan(end_ticks=FAULT_AFTER_TICKS + 40), tmp_path)
+    plan = Plan(end_ticks=FAULT_AFTER_TICKS + 40)
+    image = load_image(app(mh_board, fault), mh_board)
+    result = run_image(image, mh_board, tmp_path / "uart.log", plan, timeout=60, hang_seconds=1.0)
     run = result.run
     assert "app: fault now" in run.texts, run.describe()
+    if fault == "hang":
+        assert run.outcome is Outcome.TIMEOUT and run.reason.startswith("hang: the tick count stayed at"), run.reason
+        assert result.snapshots[-1].tick == FAULT_AFTER_TICKS and not result.snapshots[-1].deterministic
+        return
     if fault == "malloc_failed":
         assert run.outcome is Outcome.DONE, run.describe()  # counted, the run goes on
         assert result.malloc_failures == 1 and len(run.events(MallocFailed)) == 1
