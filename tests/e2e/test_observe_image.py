@@ -150,3 +150,32 @@ def test_the_image_runs_and_its_hardfault_is_caught_on_every_board(memharness: B
     assert ten.heap.corruption is None and ten.heap.arena == HEAP_BYTES
     caught = [t for t in run.texts if t.startswith("memharness: caught from outside")]
     assert caught and re.search(r"in task victim at prvVictim", caught[0]), caught
+
+
+def test_the_gdb_client_reads_what_qmp_reads_and_stops_where_asked(mh_board: Board, tmp_path: Path) -> None:
+    from harness.emulators.qemu import QemuBackend
+    from harness.observe.gdbstub import SIGTRAP, GdbRemote
+
+    elf = app(mh_board)
+    image = load_image(elf, mh_board)
+    session = QemuBackend().start(mh_board, elf, tmp_path / "uart.log", debug=True)
+    try:
+        assert session.debug_endpoint is not None and session.debug_endpoint.startswith("unix:")
+        gdb = GdbRemote(session.debug_endpoint)
+        assert gdb.registers()[15] == image.vectors[1] & ~1  # held at reset until we let it run
+        tick_function = image.function("xTaskIncrementTick")
+        assert tick_function is not None
+        gdb.set_breakpoint(tick_function)
+        gdb.resume()
+        stop = gdb.wait_stop(30)
+        assert stop is not None and stop.signal == SIGTRAP and gdb.registers()[15] == tick_function
+        base = mh_board.memory.ram.base
+        assert gdb.read_memory(base, 1500) == session.read_memory(base, 1500)  # three `m` packets, one QMP read
+        with pytest.raises(OSError):
+            gdb.read_memory(0xFFFFFFF0 - 0x10000000, 4)  # no memory there
+        gdb.remove_breakpoint(tick_function)
+        gdb.resume()
+        assert gdb.interrupt().signal != SIGTRAP  # a stop the host asked for
+        gdb.detach()
+    finally:
+        session.stop()
