@@ -74,4 +74,4 @@ def test_outside_figures_equal_the_firmwares_own_records(memharness: Bench, mh_b
     if heap != "heap_3":
         assert compared["heap"] >= 4, compared
     if heap not in ("heap_1", "heap_3"):
-        assert compared["frag"] >= 4, compared
+        assert compared["frag"] >= 2, compared
