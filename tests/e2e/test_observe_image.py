@@ -46,12 +46,12 @@ APP_FREES = 1
 FAULT_AFTER_TICKS = 30
 
 
-def app(board: Board, fault: str = "none") -> Path:
-    return build_user_app(board, resolve_kernel(), fault)
+def app(board: Board, fault: str = "none", kernel: str | None = None) -> Path:
+    return build_user_app(board, resolve_kernel(kernel) if kernel else resolve_kernel(), fault)
 
 
-def watch(board: Board, fault: str, plan: Plan, folder: Path) -> ImageRun:
-    return run_image(load_image(app(board, fault), board), board, folder / "uart.log", plan, timeout=60)
+def watch(board: Board, fault: str, plan: Plan, folder: Path, kernel: str | None = None) -> ImageRun:
+    return run_image(load_image(app(board, fault, kernel), board), board, folder / "uart.log", plan, timeout=60)
 
 
 def figures(result: ImageRun) -> list[object]:
@@ -142,7 +142,7 @@ def test_each_fault_is_caught_from_outside(mh_board: Board, fault: str, tmp_path
 @pytest.mark.per_board
 def test_the_image_runs_and_its_hardfault_is_caught_on_every_board(memharness: Bench, mh_board: Board,
                                                                     tmp_path: Path) -> None:
-    result = watch(mh_board, "hardfault", Plan(at_ticks=(10,)), tmp_path)
+    result = watch(mh_board, "hardfault", Plan(at_ticks=(10,)), tmp_path, memharness.kernel_version)
     run = result.run
     assert run.outcome is Outcome.RESET and run.reason == "hardfault", run.describe()
     ten = result.snapshot("tick 10")
