@@ -98,6 +98,16 @@ def test_heap_tasks_and_stacks_are_read_from_outside(mh_board: Board, tmp_path: 
         assert figures(again) == figures(result), "deterministic points give identical figures run to run"
 
 
+def test_resets_are_counted_and_a_reset_loop_ends_the_run(mh_board: Board, tmp_path: Path) -> None:
+    image = load_image(app(mh_board, "reset"), mh_board)
+    once = run_image(image, mh_board, tmp_path / "a" / "uart.log", Plan(end_ticks=500), timeout=60)
+    assert (once.run.outcome, once.run.reason, once.run.resets) == (Outcome.RESET, "external", 1), once.run.describe()
+    loop = run_image(image, mh_board, tmp_path / "b" / "uart.log", Plan(end_ticks=500), timeout=60, max_resets=10)
+    assert (loop.run.outcome, loop.run.reason) == (Outcome.RESET, "reset_loop"), loop.run.describe()
+    assert len(loop.run.boots) == 4  # caught at the fourth boot's reset handler, before it prints
+    assert loop.run.texts.count("app: boot") == loop.run.texts.count("app: fault now") == 3
+
+
 def _assert_line(path: Path) -> int:
     for number, line in enumerate(path.read_text().splitlines(), 1):
         if "configASSERT" in line and "ulAppWorkDone" in line:
