@@ -22,7 +22,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from rich.console import Console
 from rich.markup import escape
@@ -45,6 +45,9 @@ from harness.report import write_run
 from harness.run import FLOOD_LINES, Interrupted, Outcome, Run, record_text
 from harness.scenarios import CATALOGUE, parse_assignments, validate
 from harness.variant import HEAPS, PROFILES
+
+if TYPE_CHECKING:
+    from harness.observe.target import ImageRun
 
 EPILOG = f"""exit status:
   0    the run ended as expected (--expect, default done)
@@ -111,6 +114,7 @@ def _parser() -> argparse.ArgumentParser:
                      help="the outcome that counts as success (default done)")
     run.add_argument("--results", type=Path, default=Path("results"))
     run.add_argument("--print-command", action="store_true", help="print the emulator command and exit")
+    gate_options(run)
     add_image_options(run)
 
     comp = sub.add_parser("compare", help="every heap scheme on the standard workloads, side by side",
@@ -260,7 +264,17 @@ def _run(args: argparse.Namespace, console: Console) -> int:
         return ExitStatus.INTERRUPTED
     if run.outcome is Outcome.EMULATOR_DIED:
         return ExitStatus.INFRASTRUCTURE
-    return ExitStatus.OK if run.outcome.value == args.expect else ExitStatus.FAILED
+    status = ExitStatus.OK if run.outcome.value == args.expect else ExitStatus.FAILED
+    return max(int(status), gate_run(run, args, report.parent, console))
+
+
+def gate_run(source: Run | ImageRun, args: argparse.Namespace, folder: Path, console: Console) -> int:
+    """`run --baseline FILE`: the run's figures against the baseline (or into it, --update-baseline)."""
+    if args.baseline is None and not args.update_baseline:
+        return ExitStatus.OK
+    from harness.compare_gate import run_gate  # the gate's schema is loaded only when asked for
+
+    return run_gate(source, args.baseline, args.update_baseline, folder, console)
 
 
 def _choices(text: str, allowed: Sequence[str], what: str) -> list[str]:

@@ -16,9 +16,11 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 
-from harness.baseline import Baseline, BaselineError, Matrix, Source, build, load, save
+from harness.baseline import Baseline, BaselineError, Matrix, Source, build, load, merged, save
 from harness.errors import ExitStatus, ResultsError, UsageError
-from harness.gate import check, report_figures, require_matrix
+from harness.gate import check, figures_of, report_figures, require_matrix
+from harness.observe.target import ImageRun
+from harness.run import Run
 
 
 def matrix(boards: Sequence[str], kernels: Sequence[str], schemes: Sequence[str], workloads: Sequence[str]) -> Matrix:
@@ -61,9 +63,35 @@ def close_gate(report: Mapping[str, Any], path: Path, update: bool, baseline: Ba
         console.print(table)
     colour = "green" if verdict.ok else "red"
     console.print(f"[{colour}]{escape(verdict.summary())}[/]")
-    target = results / "gate.json"
+    _write_verdict(results / "gate.json", verdict.as_json())
+    return ExitStatus.OK if verdict.ok else ExitStatus.FAILED
+
+
+def run_gate(source: Run | ImageRun, path: Path | None, update: bool, folder: Path, console: Console) -> int:
+    """`run --baseline` (a scenario's heap figures and stack high-water marks, or a user image's
+    snapshot floors): judge them against the file, or add them to it with --update-baseline."""
+    if path is None:
+        if update:
+            raise UsageError("--update-baseline needs --baseline FILE", "name the file to write: --baseline FILE")
+        return ExitStatus.OK
+    figures = figures_of(source)
+    if update:
+        old = load(path) if path.exists() else None
+        source_kind: Source = "runs" if isinstance(source, Run) else "snapshot"
+        save(merged(old, figures) if old is not None else build(source_kind, figures), path)
+        console.print(f"baseline updated: {escape(str(path))} ({len(figures)} figures of this run)")
+        return ExitStatus.OK
+    verdict = check(load(path), path, figures, complete=False)
+    for table in verdict.tables():
+        console.print(table)
+    console.print(f"[{'green' if verdict.ok else 'red'}]{escape(verdict.summary())}[/]")
+    _write_verdict(folder / "gate.json", verdict.as_json())
+    return ExitStatus.OK if verdict.ok else ExitStatus.FAILED
+
+
+def _write_verdict(target: Path, data: Mapping[str, Any]) -> None:
     try:
-        target.write_text(json.dumps(verdict.as_json(), indent=2) + "\n", encoding="utf-8")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     except OSError as exc:
         raise ResultsError(f"cannot write {target}: {exc.strerror or exc}", "pass a writable --results") from None
-    return ExitStatus.OK if verdict.ok else ExitStatus.FAILED

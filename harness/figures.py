@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 from harness.events import Heap, Stack
 
 if TYPE_CHECKING:
+    from harness.observe.target import ImageRun
     from harness.run import Run
 
 Unit = Literal["bytes", "cycles", "count", "words"]
@@ -160,27 +161,36 @@ _HEAP_FIGURES: tuple[tuple[str, Unit, Better], ...] = (
 
 
 class _HeapLike(Protocol):
-    scheme: str
-    free: int | None
-    min_ever: int | None
-    largest: int | None
-    free_blocks: int | None
+    @property
+    def scheme(self) -> str: ...
+    @property
+    def free(self) -> int | None: ...
+    @property
+    def min_ever(self) -> int | None: ...
+    @property
+    def largest(self) -> int | None: ...
+    @property
+    def free_blocks(self) -> int | None: ...
 
 
 class _TaskLike(Protocol):
-    name: str
-    hwm_bytes: int
+    @property
+    def name(self) -> str: ...
+    @property
+    def hwm_bytes(self) -> int: ...
 
 
 class SnapshotLike(Protocol):
-    """What the gate needs of a snapshot of a user's image read from outside (issue 10's
-    `harness.observe.snapshot.Snapshot` has these): its label, whether its point is deterministic,
+    """What the gate needs of a snapshot of a user's image read from outside
+    (`harness.observe.snapshot.Snapshot` has it): its label, whether its point is deterministic,
     the heap's figures and each task's high-water mark."""
 
-    label: str
-    heap: _HeapLike
-    tasks: Sequence[_TaskLike]
-
+    @property
+    def label(self) -> str: ...
+    @property
+    def heap(self) -> _HeapLike: ...
+    @property
+    def tasks(self) -> Sequence[_TaskLike]: ...
     @property
     def deterministic(self) -> bool: ...
 
@@ -234,3 +244,16 @@ def from_app_report(report: Mapping[str, Any]) -> list[Measured]:
         for name in ("image_flash", "image_ram"):
             out.append(Measured(key(name.replace("_", ".")), _path("footprint", name)(record), "bytes", "lower"))
     return out
+
+
+def from_image_run(result: ImageRun) -> list[Measured]:
+    """The floors of every deterministic snapshot of a user image's run (`run --elf`, the pytest
+    fixture's `run_elf`, Robot's `Run Image`); host-timed snapshots are left out, and a run with
+    none deterministic cannot be gated (ValueError naming why)."""
+    usable = [s for s in result.snapshots if s.deterministic]
+    if not usable:
+        taken = ", ".join(s.label for s in result.snapshots) or "none"
+        raise ValueError(f"no snapshot of {result.image.elf.name} was taken at a deterministic point (taken: {taken}); "
+                         "gate snapshots at a tick count (--ticks, --every), a function's Nth hit or the end")
+    return [m for snap in usable
+            for m in from_snapshot(snap, board=result.run.board, kernel=result.run.kernel, image=result.image.elf.name)]

@@ -24,7 +24,8 @@ from rich.table import Table
 from rich.text import Text
 
 from harness.baseline import Baseline, BaselineError, Matrix, Source, build, load, merged, save
-from harness.figures import FigureKey, Measured, Value, from_app_report, from_run, measured, shown
+from harness.figures import FigureKey, Measured, Value, from_app_report, from_image_run, from_run, measured, shown
+from harness.observe.target import ImageRun
 from harness.run import Run
 
 Kind = Literal["worse", "changed", "missing", "better", "new"]
@@ -233,11 +234,22 @@ def gate_report(report: Path, path: Path) -> Verdict:
     return check(baseline, path, figures, complete=True)
 
 
-def assert_within_baseline(figures: Sequence[Measured] | Run | Path | str, path: Path | str) -> Verdict:
-    """pytest's one call: a run's figures, a list of figures, or a compare.json (a path) against
-    the baseline; fails with the table of what regressed."""
-    if isinstance(figures, Run):
-        verdict = gate(from_run(figures), Path(path))
+def figures_of(source: Run | ImageRun) -> list[Measured]:
+    """A scenario run's figures, or a user image run's snapshot floors (refused if it has none
+    taken at a deterministic point)."""
+    if isinstance(source, Run):
+        return from_run(source)
+    try:
+        return from_image_run(source)
+    except ValueError as exc:
+        raise BaselineError(str(exc), "take snapshots at tick counts: --ticks N, --every N") from None
+
+
+def assert_within_baseline(figures: Sequence[Measured] | Run | ImageRun | Path | str, path: Path | str) -> Verdict:
+    """pytest's one call: a run's figures, a user image run's snapshot floors, a list of figures,
+    or a compare.json (a path) against the baseline; fails with the table of what regressed."""
+    if isinstance(figures, Run | ImageRun):
+        verdict = gate(figures_of(figures), Path(path))
     elif isinstance(figures, Path | str):
         verdict = gate_report(Path(figures), Path(path))
     else:

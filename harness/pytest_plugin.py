@@ -73,9 +73,10 @@ class Bench:
             )
         return self._firmware[key]
 
-    def gate(self, run: Run, baseline: str | Path) -> Verdict:
-        """The baseline gate in one call: the run's heap figures and stack high-water marks against
-        the baseline file; fails with the table of what got worse (`--update-baseline` writes)."""
+    def gate(self, run: Run | ImageRun, baseline: str | Path) -> Verdict:
+        """The baseline gate in one call: the run's heap figures and stack high-water marks (or a
+        user image run's snapshot floors) against the baseline file; fails with the table of what
+        got worse (`--update-baseline` writes)."""
         return assert_within_baseline(run, baseline)
 
     def run(
