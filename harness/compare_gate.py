@@ -1,4 +1,5 @@
-"""`--baseline` and `--update-baseline` on `compare` and `merge`: a comparison's report as a CI gate.
+"""`--baseline` and `--update-baseline` on the command line: `compare` and `merge` (a comparison's
+report as a CI gate) and `run` (a scenario's figures, or a user image's snapshot floors).
 
 Opened before anything runs (a missing, malformed or foreign baseline costs no emulator time),
 closed on the report as written, so `compare` and `merge` of shards judge exactly the figures in
