@@ -63,3 +63,40 @@ def test_snapshot_floors_of_a_user_image_fail_on_a_regressed_build(tmp_path: Pat
     assert "new figures" in failed.stdout  # the extra task's high-water mark: listed, not failing
     verdict = json.loads((tmp_path / "out" / f"{DEFAULT_BOARD}-app" / "gate.json").read_text())
     assert not verdict["ok"] and all(r["now"] < r["baseline"] for r in verdict["regressions"])
+
+
+ROBOT_SUITE = """*** Settings ***
+Library    memharness
+
+*** Test Cases ***
+Image within baseline
+    Start Board With Image    ${ELF}
+    Run Image    ticks=60    every=20
+    Figures Should Be Within Baseline    ${BASELINE}
+"""
+
+
+def test_robot_gates_a_user_image_in_one_keyword(tmp_path: Path) -> None:
+    board = load_board(DEFAULT_BOARD)
+    reason = backend("qemu").available(board)
+    if reason:
+        pytest.skip(reason)
+    good = build_user_app(board, resolve_kernel())
+    regressed = build_user_app(board, resolve_kernel(), root=tmp_path / "regressed", extra_tasks=1)
+    (tmp_path / "image.robot").write_text(ROBOT_SUITE)
+    baseline = tmp_path / "image.json"
+
+    def robot(elf: Path, update: bool = False) -> subprocess.CompletedProcess[str]:
+        env = {k: v for k, v in os.environ.items() if k != "MEMHARNESS_UPDATE_BASELINE"}
+        if update:
+            env["MEMHARNESS_UPDATE_BASELINE"] = "1"
+        return subprocess.run([sys.executable, "-m", "robot", "--outputdir", str(tmp_path / "out"), "--console",
+                               "dotted", "--variable", f"ELF:{elf}", "--variable", f"BASELINE:{baseline}",
+                               "image.robot"], cwd=tmp_path, capture_output=True, text=True, timeout=300, env=env)
+
+    assert robot(good, update=True).returncode == 0 and baseline.is_file()
+    assert robot(good).returncode == 0
+    failed = robot(regressed)
+    assert failed.returncode == 1, failed.stdout + failed.stderr
+    assert "app.elf @ tick 20" in failed.stdout and "heap.free" in failed.stdout
+    assert "baseline gate FAILED: 9 regression(s)" in failed.stdout
