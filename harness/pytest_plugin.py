@@ -17,6 +17,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -24,7 +25,6 @@ from harness import api
 from harness.build import Firmware
 from harness.emulators import backend
 from harness.errors import HarnessError, UsageError
-from harness.gate import UPDATE_ENV, Verdict, assert_within_baseline
 from harness.kernel import DEFAULT_VERSION
 from harness.observe.plan import Plan
 from harness.observe.target import ImageRun
@@ -33,6 +33,9 @@ from harness.report import write_run
 from harness.run import Run
 from harness.shard import owners as shard_owners
 from harness.shard import parse as parse_shard
+
+if TYPE_CHECKING:
+    from harness.gate import Verdict
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -77,6 +80,8 @@ class Bench:
         """The baseline gate in one call: the run's heap figures and stack high-water marks (or a
         user image run's snapshot floors) against the baseline file; fails with the table of what
         got worse (`--update-baseline` writes)."""
+        from harness.gate import assert_within_baseline  # the baseline's schema, loaded when used
+
         return assert_within_baseline(run, baseline)
 
     def run(
@@ -149,6 +154,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", f"{_MARK}(applies, why): the test runs only on boards where applies(board)")
     config.addinivalue_line("markers", "per_board: part of the subset `make test` runs on every board")
     if config.getoption("--update-baseline"):
+        from harness.gate import UPDATE_ENV
+
         os.environ[UPDATE_ENV] = "1"  # xdist workers start after this and inherit it
     if config.getoption("--board") != api.DEFAULT_BOARD:
         selected_boards(config)  # a wrong name is a usage error before anything is collected
