@@ -200,6 +200,14 @@ def _cached_objects(root: Path, name: str, key: str, gcc: str, sources: Sequence
     return sorted(folder.glob("*.o"))
 
 
+def _config_headers(project: Project) -> list[Path]:
+    """What the kernel's objects depend on besides the kernel: the config and what it can include."""
+    if project.config is None:
+        return [*sorted(FIRMWARE_DIR.glob("*.h")), APP_DIR / "default_config.h"]
+    folders = {*project.include, project.config.parent}
+    return sorted({h for folder in folders for h in folder.rglob("*.h")} | {project.config})
+
+
 def _headers(project: Project) -> list[Path]:
     folders = {*project.include, project.root, *(s.parent for s in project.sources)}
     found = {h for folder in folders for h in folder.rglob("*.h")}
@@ -211,19 +219,19 @@ def build_app(project: Project, spec: AppVariantSpec, root: Path | None = None) 
     gcc = toolchain()
     variant, values = make_app_variant(project, spec, gcc)
     board, kernel = variant.board, variant.kernel
-    base = (root or build_dir()) / "app" / project.name
+    shared = (root or build_dir()) / "app"  # kernel and support objects any app with the same config can use
+    base = shared / project.name
     keys = owned_keys(variant, values)
     check_project_defines(project.app.defines, keys, project.path)
     config_text = generated_config(_config_file(project), keys, "configASSERT" in values
                                    or project.config is None)
     compiler = compiler_identity(gcc)
-    header_parts = _files_digest([*_headers(project), _config_file(project)])
     common = [*cpu_flags(board), *_COMMON_CFLAGS, *kernel_flags(variant), *_define_flags(project)]
     config_key = _digest([config_text])
-    config_dir = base / f"config-{config_key}"
+    config_dir = shared / f"config-{config_key}"
     if not (config_dir / "FreeRTOSConfig.h").is_file():
         base.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(dir=base, prefix=".config-") as tmp:
+        with tempfile.TemporaryDirectory(dir=shared, prefix=".config-") as tmp:
             staging = Path(tmp) / "config"
             staging.mkdir()
             (staging / "FreeRTOSConfig.h").write_text(config_text, encoding="utf-8")
@@ -238,16 +246,18 @@ def build_app(project: Project, spec: AppVariantSpec, root: Path | None = None) 
     def inc(dirs: Sequence[Path]) -> list[str]:
         return [f"-I{d}" for d in dirs]
 
+    config_deps = _files_digest(_config_headers(project))
     kflags = [*common, *inc(kernel_includes)]
     kernel_sources = [kernel.path / name for name in KERNEL_SOURCES] + port_sources(variant)
-    kernel_key = _digest([compiler, str(kernel.path), kernel.version, *kflags, config_text, *header_parts])
-    kernel_objects = _cached_objects(base, f"kernel-{board.port}-{kernel.version}", kernel_key, gcc,
+    kernel_key = _digest([compiler, str(kernel.path), kernel.version, *kflags, config_text, *config_deps])
+    kernel_objects = _cached_objects(shared, f"kernel-{board.port}-{kernel.version}", kernel_key, gcc,
                                      kernel_sources, kflags, project, "the FreeRTOS kernel, with the app's config")
 
     user_idle = values.get("configUSE_IDLE_HOOK") is not None and values["configUSE_IDLE_HOOK"].number == 1
     rename = ["-DvApplicationIdleHook=vMhAppIdleHook"] if user_idle else []
     aflags = [*common, f"-DMH_TOTAL_HEAP_SIZE={variant.heap_size}", *rename, *inc(app_includes)]
-    app_key = _digest([compiler, *aflags, config_text, *_files_digest(project.sources), *header_parts])
+    app_key = _digest([compiler, *aflags, config_text, *_files_digest(project.sources), *_files_digest(
+        _headers(project)), *config_deps])
     app_objects = _cached_objects(base, f"sources-{board.name}-{kernel.version}", app_key, gcc,
                                   project.sources, aflags, project, "the app")
 
@@ -262,6 +272,10 @@ def build_app(project: Project, spec: AppVariantSpec, root: Path | None = None) 
     support = [*SUPPORT_SOURCES, *board_sources, *([ESP_IDF_DIR / "esp_compat.c"] if esp else [])]
     if variant.heap_number:
         support.append(kernel.path / "portable" / "MemMang" / f"{variant.heap}.c")
+    firmware_headers = _files_digest(sorted(FIRMWARE_DIR.rglob("*.h")))
+    support_key = _digest([compiler, *sflags, config_text, *config_deps, *_files_digest(support), *firmware_headers])
+    support_objects = _cached_objects(shared, f"support-{variant.label}", support_key, gcc, support, sflags, project,
+                                      "memharness's start-up and board support, with the app's config")
     linker_script = FIRMWARE_DIR / "boards" / board.linker_script
     memory = memory_script(board)
     ldflags = [
@@ -271,9 +285,7 @@ def build_app(project: Project, spec: AppVariantSpec, root: Path | None = None) 
     ]
     if variant.supports_dynamic:
         ldflags.append("-Wl,--wrap=pvPortMalloc")
-    firmware_headers = _files_digest(sorted(FIRMWARE_DIR.rglob("*.h")))
-    key = _digest([kernel_key, app_key, *sflags, *ldflags, memory, *_files_digest([*support, linker_script]),
-                   *firmware_headers])
+    key = _digest([kernel_key, app_key, support_key, *ldflags, memory, *_files_digest([linker_script])])
     out = base / f"{variant.label}-{key}"
     elf, map_file = out / "firmware.elf", out / "firmware.map"
     found = tuple(notes(keys, values))
@@ -282,12 +294,10 @@ def build_app(project: Project, spec: AppVariantSpec, root: Path | None = None) 
     with tempfile.TemporaryDirectory(dir=base, prefix=".variant-") as tmp:
         staging = Path(tmp) / "out"
         staging.mkdir()
-        jobs = _objects(support, staging)
-        _compile(gcc, jobs, sflags, project, "memharness's start-up and board support, with the app's config")
         (staging / MEMORY_SCRIPT).write_text(memory, encoding="utf-8")
         link = [gcc, *ldflags, f"-L{staging}", f"-Wl,-Map={staging / 'firmware.map'}",
-                *(str(o) for _, o in jobs), *(str(o) for o in app_objects), *(str(o) for o in kernel_objects),
-                "-o", str(staging / "firmware.elf")]
+                *(str(o) for o in support_objects), *(str(o) for o in app_objects),
+                *(str(o) for o in kernel_objects), "-o", str(staging / "firmware.elf")]
         proc = subprocess.run(link, capture_output=True, text=True, check=False)
         if proc.returncode != 0:
             raise link_error(proc.stderr, project, variant)
@@ -301,7 +311,7 @@ def link_error(stderr: str, project: Project, variant: Variant) -> AppBuildError
     multiple = list(dict.fromkeys(_MULTIPLE.findall(stderr)))
     quoted = _relative(stderr.strip(), project)
     scheme = "the static profile" if variant.heap == NO_HEAP else variant.heap
-    if "__real_main" in undefined:
+    if "__real_main" in undefined or "main" in undefined:
         return AppBuildError(f"{project.path}: no entry point: 'app.entry' is \"main\" but no source in "
                              "app.sources defines main()",
                              "add the source that defines main(), or set entry = \"app_main\" if the app has one")

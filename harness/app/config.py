@@ -65,8 +65,8 @@ class ConfigNote:
     def __str__(self) -> str:
         theirs = self.user.text if self.user.number is None or str(self.user.number) == self.user.text \
             else f"{self.user.text} (= {self.user.number})"
-        return (f"{self.key}: {self.user.where} sets {theirs}, memharness uses {self.harness.value} "
-                f"({self.harness.why}); memharness's value wins")
+        ours = self.harness
+        return f"{self.key}: {self.user.where} sets {theirs}; memharness's {ours.value} wins ({ours.why})"
 
 
 def owned_keys(variant: Variant, user: Mapping[str, UserValue]) -> list[OwnedKey]:
