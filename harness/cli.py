@@ -36,6 +36,7 @@ from harness.emulators import backend as find_backend
 from harness.errors import ExitStatus, HarnessError, ResultsError, UsageError
 from harness.events import Event, Heap
 from harness.failures import FailureKind, ending, reset_loop
+from harness.image_cli import add_image_options, run_elf
 from harness.kernel import DEFAULT_VERSION, install_kernel, resolve_kernel
 from harness.platforms import board_names, load_all_boards, load_board
 from harness.report import write_run
@@ -84,7 +85,7 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--board", default=None, help=f"default {api.DEFAULT_BOARD} (with --app: the project's)")
         p.add_argument("--heap", choices=HEAPS, default=None, help="heap scheme (default heap_4)")
         p.add_argument("--profile", choices=PROFILES, default="dynamic")
-        p.add_argument("--kernel-version", default=DEFAULT_VERSION)
+        p.add_argument("--kernel-version", default=None, help=f"default {DEFAULT_VERSION}")
         p.add_argument("--kernel", type=Path, default=None, help="a FreeRTOS-Kernel tree to use")
         p.add_argument("--heap-size", type=int, default=None, help="configTOTAL_HEAP_SIZE in bytes")
         p.add_argument("--overflow-check", type=int, choices=(0, 1, 2), default=2)
@@ -96,7 +97,8 @@ def _parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run one scenario and write its results", epilog=EPILOG)
     variant_options(run)
     app_cli.add_options(run)
-    run.add_argument("--scenario", default=None, help="one of `memharness scenarios` (or give --app)")
+    run.add_argument("--scenario", default=None,
+                     help="the scenario to run (or --elf: a user's image, or --app: a user's app)")
     run.add_argument("params", nargs="*", metavar="key=value", help="scenario parameters")
     run.add_argument("--emulator", default="qemu")
     run.add_argument("--timeout", type=float, default=30.0, help="seconds for the scenario")
@@ -105,6 +107,7 @@ def _parser() -> argparse.ArgumentParser:
                      help="the outcome that counts as success (default done)")
     run.add_argument("--results", type=Path, default=Path("results"))
     run.add_argument("--print-command", action="store_true", help="print the emulator command and exit")
+    add_image_options(run)
 
     comp = sub.add_parser("compare", help="every heap scheme on the standard workloads, side by side",
                           epilog=EPILOG)
@@ -112,7 +115,8 @@ def _parser() -> argparse.ArgumentParser:
     comp.add_argument("--board", default=None, help=f"board, comma list, or all (default {api.DEFAULT_BOARD})")
     comp.add_argument("--heap", default=None,
                       help="comma list of schemes (heap_1..heap_5, static); default all of them")
-    comp.add_argument("--kernel-version", default=DEFAULT_VERSION, help="comma list of kernel releases")
+    comp.add_argument("--kernel-version", default=None,
+                      help=f"comma list of kernel releases (default {DEFAULT_VERSION})")
     comp.add_argument("--workload", default=",".join(WORKLOADS), help=f"comma list of: {', '.join(WORKLOADS)}")
     comp.add_argument("--jobs", type=int, default=2, help="runs at once (default 2)")
     comp.add_argument("--results", type=Path, default=Path("results/compare"))
@@ -130,8 +134,9 @@ def _parser() -> argparse.ArgumentParser:
 
 def _prepare(args: argparse.Namespace) -> Firmware:
     return api.prepare(
-        board=args.board or api.DEFAULT_BOARD, heap=args.heap, profile=args.profile, kernel_version=args.kernel_version,
-        kernel_path=args.kernel, heap_size=args.heap_size, overflow_check=args.overflow_check,
+        board=args.board or api.DEFAULT_BOARD, heap=args.heap, profile=args.profile,
+        kernel_version=args.kernel_version or DEFAULT_VERSION, kernel_path=args.kernel, heap_size=args.heap_size,
+        overflow_check=args.overflow_check,
     )
 
 
@@ -211,9 +216,13 @@ def _check_run_options(args: argparse.Namespace) -> None:
 
 
 def _run(args: argparse.Namespace, console: Console) -> int:
-    if args.scenario is None:
-        raise UsageError("give --scenario NAME (see `memharness scenarios`), or --app DIR", "see `memharness run --help`")
     args.board = args.board or api.DEFAULT_BOARD
+    if args.elf is not None:
+        _check_run_options(args)
+        return run_elf(args, console)
+    if args.scenario is None:
+        raise UsageError("run needs --scenario NAME (our firmware), --elf PATH (your image) or --app DIR (your app)",
+                         "see `memharness scenarios`, or give --elf or --app")
     params = parse_assignments(args.params)
     validate(args.scenario, params)  # before anything is built: a typo costs no build
     _check_run_options(args)
@@ -257,7 +266,7 @@ def _compare(args: argparse.Namespace, console: Console) -> int:
     boards = board_names() if board == "all" else _choices(board, board_names(), "board")
     schemes = _choices(args.heap or ",".join((*HEAPS, STATIC)), (*HEAPS, STATIC), "heap scheme")
     workloads = _choices(args.workload, WORKLOADS, "workload")
-    kernels = [k.strip() for k in args.kernel_version.split(",") if k.strip()]
+    kernels = [k.strip() for k in (args.kernel_version or DEFAULT_VERSION).split(",") if k.strip()]
     for kernel in kernels:
         resolve_kernel(kernel)  # a missing kernel is reported before anything is built
     if args.jobs < 1:
