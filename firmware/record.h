@@ -18,7 +18,11 @@
 #include <stdarg.h>
 #include <stddef.h>
 
-#define mhRECORD_PREFIX    "@mh "
+/* A user's app built by memharness prints "memharness: " instead: its lines
+ * are text for a reader there, the outside reader sees the events itself. */
+#ifndef mhRECORD_PREFIX
+    #define mhRECORD_PREFIX    "@mh "
+#endif
 
 void vMhRecord( const char * pcEvent,
                 const char * pcFormat,

@@ -21,9 +21,9 @@ import os
 import re
 import subprocess
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from harness.app.config import (
@@ -65,8 +65,12 @@ ESP_IDF_DIR = APP_DIR / "esp_idf"
 SUPPORT_SOURCES = (
     FIRMWARE_DIR / "hooks.c", FIRMWARE_DIR / "record.c", FIRMWARE_DIR / "reset_reason.c",
     FIRMWARE_DIR / "heap_figures.c", FIRMWARE_DIR / "boot_record.c",
-    APP_DIR / "app_start.c", APP_DIR / "app_malloc.c", APP_DIR / "app_stdio.c",
+    APP_DIR / "app_start.c", APP_DIR / "app_malloc.c", APP_DIR / "app_stdio.c", APP_DIR / "app_ticks.c",
 )
+TICK_TRACE = "traceTASK_INCREMENT_TICK"  # the app's own trace macro, if it has one, is kept
+# What the harness's own lines in an app's UART start with: text for a reader, not protocol records
+# (the outside reader catches boots, hooks and faults itself).
+TEXT_PREFIX = "memharness: "
 # Functions a heap scheme may lack (FREERTOS-FACTS.md): an app calling one does not fit that scheme.
 HEAP_API = ("xPortGetFreeHeapSize", "xPortGetMinimumEverFreeHeapSize", "vPortGetHeapStats",
             "xPortResetHeapMinimumEverFreeHeapSize", "vPortDefineHeapRegions", "pvPortCalloc")
@@ -90,6 +94,7 @@ class AppFirmware:
     project: Project
     firmware: Firmware
     notes: tuple[ConfigNote, ...]
+    user_values: Mapping[str, UserValue] = field(default_factory=dict)  # the app's own config, as read
 
     @property
     def variant(self) -> Variant:
@@ -159,6 +164,27 @@ def make_app_variant(project: Project, spec: AppVariantSpec, gcc: str) -> tuple[
     return variant, values
 
 
+def tick_rate(values: Mapping[str, UserValue]) -> int:
+    """configTICK_RATE_HZ as the app's config sets it (the harness's own config: 1000)."""
+    value = values.get("configTICK_RATE_HZ")
+    return value.number if value is not None and value.number else 1000
+
+
+def end_tick(project: Project, values: Mapping[str, UserValue]) -> int:
+    """The tick count a run ends at, when the project file bounds it by ticks or milliseconds; else 0."""
+    until = project.run.until
+    if until.ticks is not None:
+        return until.ticks
+    if until.ms is not None:
+        return max(1, until.ms * tick_rate(values) // 1000)
+    return 0
+
+
+def tick_flags(project: Project, values: Mapping[str, UserValue]) -> list[str]:
+    return [f"-DMH_TICK_POINT_EVERY={project.run.snapshot_every_ticks}UL",
+            f"-DMH_TICK_END={end_tick(project, values)}UL"]
+
+
 def _relative(text: str, project: Project) -> str:
     """Compiler output with the app's absolute paths shortened to the user's own relative ones."""
     return text.replace(f"{project.root}{os.sep}", "")
@@ -224,7 +250,7 @@ def build_app(project: Project, spec: AppVariantSpec, root: Path | None = None) 
     keys = owned_keys(variant, values)
     check_project_defines(project.app.defines, keys, project.path)
     config_text = generated_config(_config_file(project), keys, "configASSERT" in values
-                                   or project.config is None)
+                                   or project.config is None, TICK_TRACE not in values)
     compiler = compiler_identity(gcc)
     common = [*cpu_flags(board), *_COMMON_CFLAGS, *kernel_flags(variant), *_define_flags(project)]
     config_key = _digest([config_text])
@@ -267,7 +293,7 @@ def build_app(project: Project, spec: AppVariantSpec, root: Path | None = None) 
     if user_idle:
         entry.append("-DMH_APP_USER_IDLE_HOOK=1")
     sflags = [*cpu_flags(board), *_COMMON_CFLAGS, *variant_flags(variant), *_define_flags(project), *entry,
-              *inc(support_includes)]
+              f'-DmhRECORD_PREFIX="{TEXT_PREFIX}"', *tick_flags(project, values), *inc(support_includes)]
     board_sources = sorted(src for folder in _board_dirs(board) for src in folder.glob("*.c"))
     support = [*SUPPORT_SOURCES, *board_sources, *([ESP_IDF_DIR / "esp_compat.c"] if esp else [])]
     if variant.heap_number:
@@ -290,7 +316,7 @@ def build_app(project: Project, spec: AppVariantSpec, root: Path | None = None) 
     elf, map_file = out / "firmware.elf", out / "firmware.map"
     found = tuple(notes(keys, values))
     if elf.is_file():
-        return AppFirmware(project, Firmware(variant, elf, map_file, key, False, False), found)
+        return AppFirmware(project, Firmware(variant, elf, map_file, key, False, False), found, values)
     with tempfile.TemporaryDirectory(dir=base, prefix=".variant-") as tmp:
         staging = Path(tmp) / "out"
         staging.mkdir()
@@ -302,7 +328,7 @@ def build_app(project: Project, spec: AppVariantSpec, root: Path | None = None) 
         if proc.returncode != 0:
             raise link_error(proc.stderr, project, variant)
         _publish(staging, out)
-    return AppFirmware(project, Firmware(variant, elf, map_file, key, True, False), found)
+    return AppFirmware(project, Firmware(variant, elf, map_file, key, True, False), found, values)
 
 
 def link_error(stderr: str, project: Project, variant: Variant) -> AppBuildError:

@@ -25,6 +25,7 @@ error naming the file and the key, so a typo never turns into a silently differe
     until = { uart = "all done" }    # text a UART line contains; or { ticks = N }, { ms = N }, { returns = true }
     deadline = 30                    # wall-clock seconds before the run is a timeout
     snapshot_every_ticks = 100       # the outside reader's tick-spaced snapshots
+    max_resets = 0                   # the first reset ends the run, unless the app means to restart
 """
 
 from __future__ import annotations
@@ -142,6 +143,7 @@ class RunSection(_Strict):
     until: Until
     deadline: float = Field(default=30.0, gt=0, le=24 * 3600)
     snapshot_every_ticks: int = Field(default=100, gt=0)
+    max_resets: int = Field(default=0, ge=0, le=100)  # resets to ride through (esp_restart) before ending
 
 
 class ProjectModel(_Strict):
