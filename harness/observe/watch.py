@@ -35,6 +35,7 @@ from harness.platforms import Board
 from harness.run import RESET_LOOP_BOOTS, Outcome
 
 POLL = 0.0005  # seconds to wait for a stop before looking at the UART again
+UART_SETTLE = 0.02  # seconds for UART bytes already sent to reach the log
 TICK_FUNCTION = "xTaskIncrementTick"
 HEAP5_REGIONS = "vPortDefineHeapRegions"
 END = "end"
@@ -201,10 +202,11 @@ class Watcher:
                     return ended
                 self.drain_uart()
                 return self.finish(Outcome.TIMEOUT, "the deadline passed", When.END, on_time=False)
-            if self.ticks.due(now):
-                ended = self.look_at_ticks(now)
-            elif now - self.state.last_progress > self.hang_seconds:
+            ended = None
+            if now - self.state.last_progress > self.hang_seconds:
                 ended = self.look_for_hang(now)
+            elif self.ticks.due(now):
+                ended = self.look_at_ticks(now)
             if ended is not None:
                 return ended
 
@@ -302,6 +304,8 @@ class Watcher:
         return None
 
     def on_caught(self, caught: Caught) -> tuple[Outcome, str]:
+        time.sleep(UART_SETTLE)  # what the image printed before it failed is still on its way
+        self.drain_uart()
         self.add(caught.event)
         self.add(Text(f"memharness: caught from outside: {caught.where}", 0))
         kind = caught.event.kind if caught.event.kind != "fault" else str(caught.event.fields["fault"])
