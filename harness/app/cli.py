@@ -9,15 +9,30 @@ file's matrix: `--board`, `--heap` (one scheme, or a comma list for compare, `st
 from __future__ import annotations
 
 import argparse
+import datetime
+import time
 from pathlib import Path
 
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import Progress
 
 from harness.app.build import AppBuildError, AppFirmware, AppVariantSpec, SchemeUnfitError, build_app, variants
-from harness.app.project import SCHEMES, Project, ProjectError, load_project
+from harness.app.compare import compare_app, verdict
+from harness.app.project import SCHEMES, Project, load_project
+from harness.app.report import tables, write_all
+from harness.app.run import clean, run_app
+from harness.compare_report import versions
+from harness.emulators import backend as find_backend
 from harness.errors import ExitStatus, UsageError
-from harness.platforms import board_names
+from harness.image_cli import print_image_run
+from harness.observe.image import load_image
+from harness.observe.image_report import write_image_run
+from harness.observe.target import ImageRun
+from harness.platforms import board_names, load_board
+from harness.report import write_run
+from harness.run import Interrupted, Outcome
+from harness.variant import DEFAULT_HEAP
 
 
 def add_options(parser: argparse.ArgumentParser) -> None:
@@ -111,8 +126,84 @@ def build_command(args: argparse.Namespace, console: Console) -> int:
     return ExitStatus.OK
 
 
+def _one(args: argparse.Namespace, project: Project) -> AppVariantSpec:
+    """The one variant `run --app` runs: --board/--heap, else the project's first board and heap_4."""
+    specs = selection(args, project)
+    if args.heap is None and args.profile != "static":
+        preferred = [s for s in specs if s.scheme == DEFAULT_HEAP] or specs
+        specs = [s for s in preferred if s.board == preferred[0].board]
+    return specs[0]
+
+
+def run_command(args: argparse.Namespace, console: Console) -> int:
+    if args.scenario is not None or args.params or args.elf is not None:
+        raise UsageError("--app runs the app as its project file says: no --scenario, key=value or --elf",
+                         "drop them, or drop --app")
+    project = load(args)
+    spec = _one(args, project)
+    find_backend(args.emulator).require(load_board(spec.board))
+    [built] = build_all(project, [spec], console)
+    if isinstance(built, SchemeUnfitError):
+        raise built
+    interrupted = False
+    try:
+        app_run = run_app(project, built, args.results, timeout=None, emulator=args.emulator)
+        result = app_run.image_run
+        folder = app_run.folder
+    except Interrupted as stop:
+        result, interrupted = ImageRun(stop.run, (), load_image(built.elf, built.variant.board)), True
+        folder = args.results / project.name / built.variant.label
+    print_image_run(result, console)
+    written = [write_run(result.run, folder), *write_image_run(result, folder)]
+    console.print("  results: " + ", ".join(escape(str(p)) for p in written))
+    if interrupted or result.run.outcome is Outcome.INTERRUPTED:
+        return ExitStatus.INTERRUPTED
+    if result.run.outcome is Outcome.EMULATOR_DIED:
+        return ExitStatus.INFRASTRUCTURE
+    return ExitStatus.OK if result.run.outcome.value == args.expect else ExitStatus.FAILED
+
+
+def compare_command(args: argparse.Namespace, console: Console) -> int:
+    project = load(args)
+    specs = selection(args, project)
+    if args.jobs < 1:
+        raise UsageError(f"--jobs {args.jobs} is not a number of runs", "give 1 or more")
+    for board in {s.board for s in specs}:
+        find_backend("qemu").require(load_board(board))
+    results = args.results / project.name
+    started, clock = datetime.datetime.now(datetime.timezone.utc), time.monotonic()
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task("building", total=len(specs))
+        comparison = compare_app(
+            project, specs, results, args.jobs,
+            on_build=lambda s: progress.update(task, description=f"building {s.scheme}"),
+            on_done=lambda c: progress.update(task, advance=1, description=f"ran {c.spec.scheme}"),
+        )
+    shown_notes = sorted({n for c in comparison.cells for n in c.figures.get("notes", [])})
+    for note in shown_notes:
+        console.print(f"  [yellow]config:[/] {escape(note)}")
+    wide = console if console.is_terminal else Console(highlight=False, width=200)
+    for table in tables(comparison):
+        wide.print(table)
+    console.print("[bold]verdict[/]")
+    for line in verdict(comparison):
+        console.print(escape(line))
+    meta = versions(sorted({s.board for s in specs}))
+    written = write_all(comparison, results, meta, started, time.monotonic() - clock)
+    console.print("  results: " + ", ".join(escape(str(p)) for p in written))
+    if comparison.interrupted:
+        return ExitStatus.INTERRUPTED
+    if comparison.emulator_died:
+        return ExitStatus.INFRASTRUCTURE
+    return ExitStatus.OK if any(clean(c.figures) for c in comparison.cells) else ExitStatus.FAILED
+
+
 def main(args: argparse.Namespace, console: Console) -> int:
     """Dispatch an `--app` command; errors are HarnessErrors the top level prints."""
     if args.command == "build":
         return build_command(args, console)
-    raise ProjectError(f"`memharness {args.command} --app` is not available yet", "use `memharness build --app`")
+    if args.command == "run":
+        return run_command(args, console)
+    if args.command == "compare":
+        return compare_command(args, console)
+    raise UsageError(f"`memharness {args.command}` takes no --app", "use build, run or compare with --app")

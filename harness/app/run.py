@@ -133,8 +133,12 @@ def figures(app_run: AppRun) -> dict[str, Any]:
     run = app_run.run
     variant = app_run.firmware.variant
     snaps = app_run.snapshots
-    series = [{"label": label(s), "tick": s.tick, "free": s.heap.free, "min_ever": s.heap.min_ever,
-               "largest": s.heap.largest, "free_blocks": s.heap.free_blocks} for s in snaps]
+    # A host-timed point (the end at a UART line) is kept, but without its tick: where the host
+    # stopped the target differs from run to run, the figures of a quiescent end do not.
+    series = [{"label": label(s), "tick": s.tick if s.deterministic else None, "deterministic": s.deterministic,
+               "free": s.heap.free, "min_ever": s.heap.min_ever, "largest": s.heap.largest,
+               "free_blocks": s.heap.free_blocks} for s in snaps]
+    timed = [s for s in snaps if s.deterministic]
     frees = [s.heap.free for s in snaps if s.heap.free is not None and s.heap.initialised]
     last = snaps[-1] if snaps else None
     min_ever = last.heap.min_ever if last is not None else None
@@ -148,6 +152,8 @@ def figures(app_run: AppRun) -> dict[str, Any]:
             if seen is None or task.hwm_bytes < seen["hwm_bytes"]:
                 stacks[task.name] = {"stack_size": task.stack_size, "hwm_bytes": task.hwm_bytes,
                                      "priority": task.priority}
+    with_largest = [s for s in snaps if s.heap.largest is not None and s.heap.initialised]
+    tightest = min(with_largest, key=lambda s: s.heap.largest or 0, default=None)
     size = image_size(app_run.firmware.firmware)
     ram = size.data + size.bss
     heap_bytes = variant.heap_size if variant.heap_number else 0
@@ -156,11 +162,14 @@ def figures(app_run: AppRun) -> dict[str, Any]:
         "heap_size": variant.heap_size if variant.heap_number else None,
         "outcome": run.outcome.value, "reason": run.reason, "resets": resets(app_run),
         "malloc_failed": app_run.image_run.malloc_failures,
-        "ticks_end": last.tick if last is not None else None,
+        "ticks_end": timed[-1].tick if timed else None,  # the last point reached identically every run
         "free_end": last.heap.free if last is not None else None,
         "min_ever_free": min_ever, "min_ever_source": min_source,
         "largest_end": last.heap.largest if last is not None else None,
         "free_blocks_end": last.heap.free_blocks if last is not None else None,
+        "largest_end_min": tightest.heap.largest if tightest is not None else None,
+        "free_at_largest_min": tightest.heap.free if tightest is not None else None,
+        "free_blocks_max": max((s.heap.free_blocks for s in snaps if s.heap.free_blocks is not None), default=None),
         "heap_not_available": last.heap.not_available if last is not None else None,
         "heap_corruption": next((s.heap.corruption for s in snaps if s.heap.corruption), None),
         "tasks": dict(sorted(stacks.items())),

@@ -182,6 +182,8 @@ class Watcher:
             line = self.drain_uart()
             if line is not None:
                 paused, ended = self.pause()
+                while not paused and ended is None:  # a breakpoint stop came first and was handled
+                    paused, ended = self.pause()
                 if ended is not None:
                     return ended
                 if line == END:
@@ -257,7 +259,8 @@ class Watcher:
         """A breakpoint stopped the target: handle it, then go on past it unless the run ended."""
         regs = self.gdb.registers()
         pc = regs[15]
-        self.drain_uart()
+        if self.drain_uart() == END:  # the end line came while the target ran to this stop
+            return self.finish(Outcome.DONE, f"line {self.plan.end_line!r}", When.LINE)
         ended: tuple[Outcome, str] | None = None
         if pc == self.reset_at:
             ended = self.on_reset()
