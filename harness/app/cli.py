@@ -160,7 +160,10 @@ def run_command(args: argparse.Namespace, console: Console) -> int:
         return ExitStatus.INTERRUPTED
     if result.run.outcome is Outcome.EMULATOR_DIED:
         return ExitStatus.INFRASTRUCTURE
-    return ExitStatus.OK if result.run.outcome.value == args.expect else ExitStatus.FAILED
+    missing = [text for text in project.run.expect if not any(text in line for line in result.run.texts)]
+    for text in missing:
+        console.print(f"  [red]expectation failed:[/] no UART line contained {escape(repr(text))}")
+    return ExitStatus.OK if result.run.outcome.value == args.expect and not missing else ExitStatus.FAILED
 
 
 def compare_command(args: argparse.Namespace, console: Console) -> int:

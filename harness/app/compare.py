@@ -146,6 +146,10 @@ def hit(cell: AppCell) -> str:
         if largest is not None and free is not None and free > 2 * largest:
             text += f"; its largest free block fell to {largest} B while {free} B were free (fragmentation)"
         parts.append(text)
+    missing = fig.get("missing_lines") or []
+    if missing and outcome == Outcome.DONE.value:
+        parts.append("never printed " + ", ".join(repr(m) for m in missing)
+                     + (f" by tick {fig['ticks_end']}" if fig.get("ticks_end") is not None else ""))
     if fig.get("heap_corruption"):
         parts.append(f"heap corruption: {fig['heap_corruption']}")
     return "; ".join(parts) or "nothing"

@@ -26,6 +26,11 @@ error naming the file and the key, so a typo never turns into a silently differe
     deadline = 30                    # wall-clock seconds before the run is a timeout
     snapshot_every_ticks = 100       # the outside reader's tick-spaced snapshots
     max_resets = 0                   # the first reset ends the run, unless the app means to restart
+    expect = ["all done"]            # lines the app must print for the run to count as clean
+
+An end by ticks (or ms, or app_main returning) is instruction-exact: two runs give byte-identical
+figures. An end at a UART line is host-timed: the host stops the target when it sees the line, a
+little later each time; for a comparison, end by ticks and `expect` the line instead.
 """
 
 from __future__ import annotations
@@ -144,6 +149,7 @@ class RunSection(_Strict):
     deadline: float = Field(default=30.0, gt=0, le=24 * 3600)
     snapshot_every_ticks: int = Field(default=100, gt=0)
     max_resets: int = Field(default=0, ge=0, le=100)  # resets to ride through (esp_restart) before ending
+    expect: tuple[str, ...] = ()  # texts UART lines must contain by the end, else the run is not clean
 
 
 class ProjectModel(_Strict):

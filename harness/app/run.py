@@ -176,6 +176,8 @@ def figures(app_run: AppRun) -> dict[str, Any]:
         "footprint": {"image_flash": size.text + size.data, "image_ram": ram, "heap_bytes": heap_bytes,
                       "heap_share_of_ram": round(heap_bytes / ram, 3) if ram else None},
         "series": series,
+        "missing_lines": [text for text in app_run.firmware.project.run.expect
+                          if not any(text in line for line in run.texts)],
         "notes": [str(n) for n in app_run.firmware.notes],
         "uart_log": str(run.uart_log),
         "wall_time_s": round(run.wall_time, 3),
@@ -188,4 +190,5 @@ def _scheme(heap: str) -> str:
 
 def clean(fig: dict[str, Any]) -> bool:
     """Ran the workload to its end condition with no allocation failure and no reset."""
-    return fig.get("outcome") == Outcome.DONE.value and not fig.get("malloc_failed") and not fig.get("resets")
+    return (fig.get("outcome") == Outcome.DONE.value and not fig.get("malloc_failed") and not fig.get("resets")
+            and not fig.get("missing_lines"))
