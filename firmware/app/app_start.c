@@ -7,7 +7,8 @@
  * starts its tasks and the scheduler itself. With entry = "app_main" (the
  * ESP-IDF way) this file starts app_main() in a task of its own, as ESP-IDF's
  * start-up does: named "main", priority 1, MH_APP_MAIN_STACK_BYTES of stack
- * (ESP-IDF's default CONFIG_ESP_MAIN_TASK_STACK_SIZE), deleted when it returns.
+ * (ESP-IDF's default CONFIG_ESP_MAIN_TASK_STACK_SIZE), deleted when it returns
+ * (on heap_1, which cannot free, left blocked instead).
  * The static profile creates it statically (ESP-IDF: MH_APP_MAIN_STACK_BYTES
  * as they are, since the array size must be a constant).
  */
@@ -62,7 +63,9 @@ void __attribute__( ( noinline ) ) vMhAppEntryReturned( void )
         app_main();
         vMhAppEntryReturned();
 
-        #if ( INCLUDE_vTaskDelete == 1 )
+        /* ESP-IDF deletes the main task here; heap_1 cannot free its stack and
+         * TCB (its vPortFree asserts), so there the task stays, blocked. */
+        #if ( INCLUDE_vTaskDelete == 1 ) && ( MH_HEAP_SCHEME != 1 )
             vTaskDelete( NULL );
         #endif
 

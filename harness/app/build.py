@@ -252,7 +252,11 @@ def build_app(project: Project, spec: AppVariantSpec, root: Path | None = None) 
     config_text = generated_config(_config_file(project), keys, "configASSERT" in values
                                    or project.config is None, TICK_TRACE not in values)
     compiler = compiler_identity(gcc)
-    common = [*cpu_flags(board), *_COMMON_CFLAGS, *kernel_flags(variant), *_define_flags(project)]
+    # The app's defines reach the kernel and the harness's files only through the app's own config
+    # (which may test them) or as MH_* settings of the harness's (e.g. MH_ESP_PORT_STACK_BYTES).
+    defines = _define_flags(project)
+    config_defines = defines if project.config is not None else [d for d in defines if d.startswith("-DMH_")]
+    common = [*cpu_flags(board), *_COMMON_CFLAGS, *kernel_flags(variant), *config_defines]
     config_key = _digest([config_text])
     config_dir = shared / f"config-{config_key}"
     if not (config_dir / "FreeRTOSConfig.h").is_file():
@@ -281,7 +285,8 @@ def build_app(project: Project, spec: AppVariantSpec, root: Path | None = None) 
 
     user_idle = values.get("configUSE_IDLE_HOOK") is not None and values["configUSE_IDLE_HOOK"].number == 1
     rename = ["-DvApplicationIdleHook=vMhAppIdleHook"] if user_idle else []
-    aflags = [*common, f"-DMH_TOTAL_HEAP_SIZE={variant.heap_size}", *rename, *inc(app_includes)]
+    aflags = [*common, *[d for d in defines if d not in config_defines], f"-DMH_TOTAL_HEAP_SIZE={variant.heap_size}",
+              *rename, *inc(app_includes)]
     app_key = _digest([compiler, *aflags, config_text, *_files_digest(project.sources), *_files_digest(
         _headers(project)), *config_deps])
     app_objects = _cached_objects(base, f"sources-{board.name}-{kernel.version}", app_key, gcc,
@@ -292,7 +297,7 @@ def build_app(project: Project, spec: AppVariantSpec, root: Path | None = None) 
         entry.append("-DMH_ESP_IDF=1")
     if user_idle:
         entry.append("-DMH_APP_USER_IDLE_HOOK=1")
-    sflags = [*cpu_flags(board), *_COMMON_CFLAGS, *variant_flags(variant), *_define_flags(project), *entry,
+    sflags = [*cpu_flags(board), *_COMMON_CFLAGS, *variant_flags(variant), *config_defines, *entry,
               f'-DmhRECORD_PREFIX="{TEXT_PREFIX}"', *tick_flags(project, values), *inc(support_includes)]
     board_sources = sorted(src for folder in _board_dirs(board) for src in folder.glob("*.c"))
     support = [*SUPPORT_SOURCES, *board_sources, *([ESP_IDF_DIR / "esp_compat.c"] if esp else [])]

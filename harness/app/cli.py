@@ -24,6 +24,7 @@ from harness.app.report import tables, write_all
 from harness.app.run import clean, run_app
 from harness.compare_report import versions
 from harness.emulators import backend as find_backend
+from harness.emulators.qemu import ICOUNT
 from harness.errors import ExitStatus, UsageError
 from harness.image_cli import print_image_run
 from harness.observe.image import load_image
@@ -191,7 +192,7 @@ def compare_command(args: argparse.Namespace, console: Console) -> int:
     console.print("[bold]verdict[/]")
     for line in verdict(comparison):
         console.print(escape(line))
-    meta = versions(sorted({s.board for s in specs}))
+    meta = {**versions(sorted({s.board for s in specs})), "icount": ICOUNT}  # app runs count at shift 0
     written = write_all(comparison, results, meta, started, time.monotonic() - clock)
     console.print("  results: " + ", ".join(escape(str(p)) for p in written))
     if comparison.interrupted:

@@ -163,7 +163,7 @@ def verdict(comparison: AppComparison) -> list[str]:
         groups.setdefault(cell.key, []).append(cell)
     for (board, kernel), cells in groups.items():
         good = [c for c in cells if clean(c.figures)]
-        good.sort(key=lambda c: (c.figures.get("min_ever_free") is None, -(c.figures.get("min_ever_free") or 0)))
+        good.sort(key=_rank)
         lines.append(f"{comparison.project.name} on {board}, FreeRTOS-Kernel {kernel}:")
         if good:
             ranked = ", ".join(f"{c.spec.scheme} ({_min_text(c.figures)})" for c in good)
@@ -182,10 +182,19 @@ def verdict(comparison: AppComparison) -> list[str]:
     return lines
 
 
+def _rank(cell: AppCell) -> tuple[int, int]:
+    """Exact minimums first (the kernel's, heap_1's), highest first; then sampled ones; then none:
+    a minimum seen only at the snapshots can miss a peak between them, so it never outranks one."""
+    fig = cell.figures
+    value, source = fig.get("min_ever_free"), fig.get("min_ever_source")
+    order = 2 if value is None else (1 if source == "snapshots" else 0)
+    return (order, -(value or 0))
+
+
 def _min_text(fig: dict[str, Any]) -> str:
     value, source = fig.get("min_ever_free"), fig.get("min_ever_source")
     if value is None:
         return "minimum free not readable from outside"
     if source == "snapshots":
-        return f"lowest free seen {value} B"
+        return f"lowest free seen at the snapshots {value} B, a peak between them unseen"
     return f"minimum ever free {value} B"

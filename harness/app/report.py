@@ -217,7 +217,7 @@ def page(comparison: AppComparison, meta: dict[str, str]) -> str:
     parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>memharness compare --app "
              f"{html.escape(project.name)}</title><style>body{{font-family:sans-serif;margin:2em}}"
              "table{border-collapse:collapse}td,th{border:1px solid #999;padding:3px 6px;font-size:90%}"
-             "th{background:#eee}.bad{background:#fdd}.good{background:#dfd}img{max-width:100%}</style></head><body>",
+             "th{background:#eee}pre{white-space:pre-wrap}.bad{background:#fdd}.good{background:#dfd}img{max-width:100%}</style></head><body>",
              f"<h1>{html.escape(project.name)} on every heap scheme</h1>",
              "<p>" + "; ".join(f"{html.escape(k)}: {html.escape(v)}" for k, v in meta.items()) + "</p>",
              f"<p>Workload: the app itself, until {html.escape(project.run.until.describe())}; snapshots every "

@@ -11,6 +11,7 @@ taken so far kept.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -51,7 +52,7 @@ class AppRun:
         return self.image_run.snapshots
 
 
-def plan_for(project: Project, firmware: AppFirmware) -> Plan:
+def plan_for(project: Project, firmware: AppFirmware, at_calls: Sequence[tuple[str, int]] = ()) -> Plan:
     """The project file's end condition and snapshot spacing as the outside reader's plan.
 
     Tick-spaced snapshots are hits of the app's tick point (firmware/app/app_ticks.c), and a run
@@ -63,16 +64,18 @@ def plan_for(project: Project, firmware: AppFirmware) -> Plan:
     hit_end = (ENTRY_RETURNED, 1) if until.returns else None
     if symbols(firmware.elf).get(TICK_POINT) is None:
         return Plan(every_ticks=project.run.snapshot_every_ticks, end_ticks=ends or None, end_line=until.uart,
-                    end_hit=hit_end)
+                    end_hit=hit_end, at_hits=tuple(at_calls))
     limit = min(MAX_TICK_POINTS, max(1, (ends or MAX_TICK_POINTS * project.run.snapshot_every_ticks)
                                      // project.run.snapshot_every_ticks))
-    return Plan(at_hits=tuple((TICK_POINT, n) for n in range(1, limit + 1)), end_line=until.uart,
+    return Plan(at_hits=(*((TICK_POINT, n) for n in range(1, limit + 1)), *at_calls), end_line=until.uart,
                 end_hit=(TICK_END, 1) if ends else hit_end)
 
 
 def run_app(project: Project, firmware: AppFirmware, results: Path, *, timeout: float | None = None,
-            emulator: str = "qemu") -> AppRun:
+            emulator: str = "qemu", at_calls: Sequence[tuple[str, int]] = ()) -> AppRun:
     """Boot the variant, watch it until the project's end condition, and return what was seen.
+
+    `at_calls` adds snapshots at the Nth call of functions of the app's, e.g. ("testTask", 1).
 
     Raises `harness.run.Interrupted` (the run so far inside) on Ctrl-C, with the emulator stopped.
     """
@@ -83,7 +86,7 @@ def run_app(project: Project, firmware: AppFirmware, results: Path, *, timeout: 
     assert_symbol = HARNESS_ASSERT if "configASSERT" not in firmware.user_values else None
     try:
         result = run_image(
-            image, board, folder / "uart.log", plan_for(project, firmware), emulator=emulator,
+            image, board, folder / "uart.log", plan_for(project, firmware, at_calls), emulator=emulator,
             timeout=timeout if timeout is not None else project.run.deadline, max_resets=project.run.max_resets,
             assert_symbol=assert_symbol, label=variant.label,
         )

@@ -8,7 +8,7 @@
  *   3  the fix: vPortFree( ptr ) every loop; the free heap holds.
  * Each loop prints the stack left and the free heap before and after the
  * allocation, then waits TUTORIAL_DELAY_MS (the tutorial: 100 ms). After
- * TUTORIAL_LOOPS loops it prints "tutorial: done ...".
+ * TUTORIAL_LOOPS loops it prints "tutorial: done ..." and rests.
  */
 
 #include <stdio.h>
@@ -90,7 +90,12 @@ static void testTask( void * parameter )
               ( unsigned int ) esp_get_minimum_free_heap_size(),
               ( unsigned int ) heap_caps_get_largest_free_block( MALLOC_CAP_DEFAULT ) );
     printf( "tutorial: done after %d loops\n", TUTORIAL_LOOPS );
-    vTaskDelete( NULL );
+
+    /* The tutorial's task loops forever; this one rests once it has counted its loops. */
+    for( ; ; )
+    {
+        vTaskDelay( portMAX_DELAY );
+    }
 }
 
 void app_main( void )
