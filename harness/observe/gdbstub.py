@@ -1,13 +1,14 @@
 """A client of the GDB Remote Serial Protocol, for the emulator's gdb stub: RAM, registers, breakpoints.
 
-Why a client of our own rather than gdb: the harness needs eight packets (`qSupported`,
-`QStartNoAckMode`, `m`, `g`/`p`, `Z0`/`z0`, `c`, the interrupt byte, `D`) and nothing of gdb's
-symbol machinery (pyelftools already reads the ELF). Measured on this machine (bench/bench_observe.py,
-mps2-an385, QEMU 7.2): reading the heap and 10 tasks of an image took 2.4 ms through this client and
-an `m` round trip about 40 µs, while `gdb-multiarch -batch` needs about 0.45 s to start and load
-the ELF before its first read, and every read through gdb/MI costs a round trip to gdb and from gdb
-to the stub. The client is this one file (about 200 lines), tested against QEMU's stub in
-tests/e2e/test_observe.py; pygdbmi would add a dependency and still need gdb-multiarch running.
+Why a client of our own rather than gdb: the harness needs a handful of packets (`qSupported`,
+`m`, `M`, `g`, `Z0`/`z0`, `c`, `s`, the interrupt byte, `D`) and nothing of gdb's symbol machinery
+(pyelftools already reads the ELF). Measured side by side by bench/bench_observe.py (mps2-an385,
+QEMU 7.2, a loaded 2-core machine): a snapshot of the heap and 10 tasks through this client takes
+6.7 ms (median; an `m` round trip is 0.2 to 0.4 ms), while `gdb-multiarch -batch` needs 325 ms
+just to start and load the ELF before its first read, and every read through gdb/MI would add a
+hop to gdb on top of gdb's own to the stub. pygdbmi would add a dependency and still need that gdb.
+This file is about 300 lines and is tested against QEMU's stub (tests/e2e/test_observe_image.py,
+tests/unit/test_observe.py).
 
 The endpoint is `unix:<path>` (QEMU's `-gdb unix:<path>,server=on,wait=off`, in the run's private
 folder) or `tcp:127.0.0.1:<port>` (Renode's gdb server on loopback). QEMU stops the CPU when a

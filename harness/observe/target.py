@@ -39,9 +39,11 @@ from harness.emulators import backend as find_backend
 from harness.emulators.base import EmulatorExited, Session
 from harness.errors import EmulatorError, UsageError
 from harness.observe.gdbstub import GdbRemote, StubError, TargetExited
+from harness.observe.heap_state import HeapState
 from harness.observe.image import KernelImage
 from harness.observe.plan import Plan
 from harness.observe.snapshot import Snapshot, When
+from harness.observe.task_state import TaskState
 from harness.observe.watch import UsageProblem, Watcher, WatchState, check_plan
 from harness.platforms import Board
 from harness.run import Interrupted, Outcome, Run
@@ -68,6 +70,18 @@ class ImageRun:
             if snap.label == label:
                 return snap
         raise KeyError(f"no snapshot {label!r} (taken: {', '.join(s.label for s in self.snapshots)})")
+
+    def heap(self, label: str | None = None) -> HeapState:
+        """The heap at snapshot `label` (default: the last)."""
+        return self.snapshot(label).heap
+
+    def tasks(self, label: str | None = None) -> tuple[TaskState, ...]:
+        """Every task at snapshot `label` (default: the last)."""
+        return self.snapshot(label).tasks
+
+    def hwm(self, task: str, label: str | None = None) -> int:
+        """`task`'s high-water mark in bytes (never-touched stack) at snapshot `label`."""
+        return self.snapshot(label).task(task).hwm_bytes
 
 
 def _attempt(

@@ -200,6 +200,8 @@ class Watcher:
             now = time.monotonic()
             if now > deadline:
                 paused, ended = self.pause()
+                while not paused and ended is None:  # a breakpoint stop came first and was handled
+                    paused, ended = self.pause()
                 if ended is not None:
                     return ended
                 self.drain_uart()

@@ -18,6 +18,7 @@ import pytest
 from harness.errors import ScenarioError
 from harness.events import Frag, Heap, Stack
 from harness.observe.crosscheck import crosscheck
+from harness.observe.image import load_image
 from harness.platforms import Board
 from harness.pytest_plugin import Bench
 from harness.run import command_line
@@ -45,6 +46,7 @@ def commands(heap: str) -> list[str]:
 def test_outside_figures_equal_the_firmwares_own_records(memharness: Bench, mh_board: Board, heap: str,
                                                          tmp_path: Path) -> None:
     firmware = memharness.firmware(heap)
+    assert load_image(firmware.elf, mh_board).heap == heap  # the scheme told by its symbols alone
     pairs = crosscheck(firmware, commands(heap), tmp_path / "uart.log")
     compared = {"heap": 0, "frag": 0, "stack": 0}
     for pair in pairs:
@@ -72,4 +74,4 @@ def test_outside_figures_equal_the_firmwares_own_records(memharness: Bench, mh_b
     if heap != "heap_3":
         assert compared["heap"] >= 4, compared
     if heap not in ("heap_1", "heap_3"):
-        assert compared["frag"] >= 4, compared
+        assert compared["frag"] >= 2, compared

@@ -46,12 +46,12 @@ APP_FREES = 1
 FAULT_AFTER_TICKS = 30
 
 
-def app(board: Board, fault: str = "none") -> Path:
-    return build_user_app(board, resolve_kernel(), fault)
+def app(board: Board, fault: str = "none", kernel: str | None = None) -> Path:
+    return build_user_app(board, resolve_kernel(kernel) if kernel else resolve_kernel(), fault)
 
 
-def watch(board: Board, fault: str, plan: Plan, folder: Path) -> ImageRun:
-    return run_image(load_image(app(board, fault), board), board, folder / "uart.log", plan, timeout=60)
+def watch(board: Board, fault: str, plan: Plan, folder: Path, kernel: str | None = None) -> ImageRun:
+    return run_image(load_image(app(board, fault, kernel), board), board, folder / "uart.log", plan, timeout=60)
 
 
 def figures(result: ImageRun) -> list[object]:
@@ -98,6 +98,16 @@ def test_heap_tasks_and_stacks_are_read_from_outside(mh_board: Board, tmp_path: 
         assert figures(again) == figures(result), "deterministic points give identical figures run to run"
 
 
+def test_resets_are_counted_and_a_reset_loop_ends_the_run(mh_board: Board, tmp_path: Path) -> None:
+    image = load_image(app(mh_board, "reset"), mh_board)
+    once = run_image(image, mh_board, tmp_path / "a" / "uart.log", Plan(end_ticks=500), timeout=60)
+    assert (once.run.outcome, once.run.reason, once.run.resets) == (Outcome.RESET, "external", 1), once.run.describe()
+    loop = run_image(image, mh_board, tmp_path / "b" / "uart.log", Plan(end_ticks=500), timeout=60, max_resets=10)
+    assert (loop.run.outcome, loop.run.reason) == (Outcome.RESET, "reset_loop"), loop.run.describe()
+    assert len(loop.run.boots) == 4  # caught at the fourth boot's reset handler, before it prints
+    assert loop.run.texts.count("app: boot") == loop.run.texts.count("app: fault now") == 3
+
+
 def _assert_line(path: Path) -> int:
     for number, line in enumerate(path.read_text().splitlines(), 1):
         if "configASSERT" in line and "ulAppWorkDone" in line:
@@ -142,7 +152,7 @@ def test_each_fault_is_caught_from_outside(mh_board: Board, fault: str, tmp_path
 @pytest.mark.per_board
 def test_the_image_runs_and_its_hardfault_is_caught_on_every_board(memharness: Bench, mh_board: Board,
                                                                     tmp_path: Path) -> None:
-    result = watch(mh_board, "hardfault", Plan(at_ticks=(10,)), tmp_path)
+    result = watch(mh_board, "hardfault", Plan(at_ticks=(10,)), tmp_path, memharness.kernel_version)
     run = result.run
     assert run.outcome is Outcome.RESET and run.reason == "hardfault", run.describe()
     ten = result.snapshot("tick 10")
@@ -150,3 +160,32 @@ def test_the_image_runs_and_its_hardfault_is_caught_on_every_board(memharness: B
     assert ten.heap.corruption is None and ten.heap.arena == HEAP_BYTES
     caught = [t for t in run.texts if t.startswith("memharness: caught from outside")]
     assert caught and re.search(r"in task victim at prvVictim", caught[0]), caught
+
+
+def test_the_gdb_client_reads_what_qmp_reads_and_stops_where_asked(mh_board: Board, tmp_path: Path) -> None:
+    from harness.emulators.qemu import QemuBackend
+    from harness.observe.gdbstub import SIGTRAP, GdbRemote
+
+    elf = app(mh_board)
+    image = load_image(elf, mh_board)
+    session = QemuBackend().start(mh_board, elf, tmp_path / "uart.log", debug=True)
+    try:
+        assert session.debug_endpoint is not None and session.debug_endpoint.startswith("unix:")
+        gdb = GdbRemote(session.debug_endpoint)
+        assert gdb.registers()[15] == image.vectors[1] & ~1  # held at reset until we let it run
+        tick_function = image.function("xTaskIncrementTick")
+        assert tick_function is not None
+        gdb.set_breakpoint(tick_function)
+        gdb.resume()
+        stop = gdb.wait_stop(30)
+        assert stop is not None and stop.signal == SIGTRAP and gdb.registers()[15] == tick_function
+        base = mh_board.memory.ram.base
+        assert gdb.read_memory(base, 1500) == session.read_memory(base, 1500)  # three `m` packets, one QMP read
+        with pytest.raises(OSError):
+            gdb.read_memory(0xFFFFFFF0 - 0x10000000, 4)  # no memory there
+        gdb.remove_breakpoint(tick_function)
+        gdb.resume()
+        assert gdb.interrupt().signal != SIGTRAP  # a stop the host asked for
+        gdb.detach()
+    finally:
+        session.stop()
