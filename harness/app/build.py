@@ -229,7 +229,7 @@ def _cached_objects(root: Path, name: str, key: str, gcc: str, sources: Sequence
 def _config_headers(project: Project) -> list[Path]:
     """What the kernel's objects depend on besides the kernel: the config and what it can include."""
     if project.config is None:
-        return [*sorted(FIRMWARE_DIR.glob("*.h")), APP_DIR / "default_config.h"]
+        return [APP_DIR / "default_config.h"]
     folders = {*project.include, project.config.parent}
     return sorted({h for folder in folders for h in folder.rglob("*.h")} | {project.config})
 
@@ -249,8 +249,7 @@ def build_app(project: Project, spec: AppVariantSpec, root: Path | None = None) 
     base = shared / project.name
     keys = owned_keys(variant, values)
     check_project_defines(project.app.defines, keys, project.path)
-    config_text = generated_config(_config_file(project), keys, "configASSERT" in values
-                                   or project.config is None, TICK_TRACE not in values)
+    config_text = generated_config(_config_file(project), keys, "configASSERT" in values, TICK_TRACE not in values)
     compiler = compiler_identity(gcc)
     # The app's defines reach the kernel and the harness's files only through the app's own config
     # (which may test them) or as MH_* settings of the harness's (e.g. MH_ESP_PORT_STACK_BYTES).
@@ -363,6 +362,6 @@ def link_error(stderr: str, project: Project, variant: Variant) -> AppBuildError
     if "ucHeap" in multiple:
         return AppBuildError("the app defines ucHeap, and memharness supplies the heap array "
                              "(it owns configAPPLICATION_ALLOCATED_HEAP and configTOTAL_HEAP_SIZE)",
-                             "drop the app's ucHeap definition (keep it under #ifndef MH_HEAP_SCHEME)")
+                             "drop the app's ucHeap definition: the heap is the variant's")
     return AppBuildError(f"linking {project.name} for {variant.label} failed:\n{quoted}",
                          "define what the linker names above in the app's sources, or list the source that does")
