@@ -18,11 +18,11 @@ The Overflow Is Caught
     heap_4
 
 The Leak Runs Out Of Heap
-    [Documentation]    No vPortFree: six 4 KiB blocks fit, the other fourteen loops get NULL.
+    [Documentation]    No vPortFree: seven 4 KiB blocks fit, the other 43 loops get NULL.
     Run App    ${APP}    heap=heap_4    defines=TUTORIAL_VERSION=2
     Run Should End With    done
     Run Should Have Line    Not enough heap.
-    Malloc Failures Should Be    14
+    Malloc Failures Should Be    43
 
 The Fix Runs Clean
     [Documentation]    vPortFree every loop: no failure, no reset, every task with stack to spare.

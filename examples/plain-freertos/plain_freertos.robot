@@ -25,4 +25,4 @@ One Scheme Read From Outside
     App Should Run Clean
     Heap Should Not Be Corrupt
     Free Heap Should Be At Least    16 KiB
-    Task Stack High Water Mark Should Be At Least    producer    512 bytes
+    Task Stack High Water Mark Should Be At Least    producer    512 bytes    at=tick 500

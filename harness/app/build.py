@@ -74,7 +74,7 @@ TEXT_PREFIX = "memharness: "
 # Functions a heap scheme may lack (FREERTOS-FACTS.md): an app calling one does not fit that scheme.
 HEAP_API = ("xPortGetFreeHeapSize", "xPortGetMinimumEverFreeHeapSize", "vPortGetHeapStats",
             "xPortResetHeapMinimumEverFreeHeapSize", "vPortDefineHeapRegions", "pvPortCalloc")
-_DYNAMIC_API = re.compile(r"^(pvPortMalloc|vPortFree|x\w+Create|x\w+CreateSet|pvPortCalloc|xPort\w*Heap\w*)$")
+_DYNAMIC_API = re.compile(r"^(pvPortMalloc|vPortFree|x\w+Create\w*|pvPortCalloc|xPort\w*Heap\w*)$")
 _UNDEFINED = re.compile(r"undefined reference to `([^']+)'")
 _MULTIPLE = re.compile(r"multiple definition of `([^']+)'")
 

@@ -93,7 +93,8 @@ def run_app(project: Project, firmware: AppFirmware, results: Path, *, timeout: 
     except Interrupted as stop:
         stop.run = _named(stop.run, project, firmware)
         raise
-    result = dataclasses.replace(result, run=_named(result.run, project, firmware))
+    snaps = tuple(dataclasses.replace(s, label=label(s)) for s in result.snapshots)
+    result = dataclasses.replace(result, run=_named(result.run, project, firmware), snapshots=snaps)
     return AppRun(firmware, result, folder)
 
 

@@ -22,7 +22,7 @@ def test_run_app_prints_tables_and_keeps_the_results(tmp_path: Path) -> None:
     assert "-> done (ticks=500)" in proc.stdout and "TestTask" in proc.stdout
     folder = tmp_path / "esp-idf-tutorial" / "mps2-an385-heap_4-dynamic-V11.3.0-ovf2"
     assert {"uart.log", "report.json", "snapshots.json", "timeline.html"} <= {p.name for p in folder.iterdir()}
-    assert "tutorial: done after 20 loops" in (folder / "uart.log").read_text()
+    assert "tutorial: done after 50 loops" in (folder / "uart.log").read_text()
 
 
 def test_an_app_that_never_reaches_its_end_keeps_a_partial_report(tmp_path: Path) -> None:
@@ -41,4 +41,4 @@ def test_an_app_that_never_reaches_its_end_keeps_a_partial_report(tmp_path: Path
     assert json.loads(report.read_text())["outcome"] == "timeout"
     snaps = json.loads((report.parent / "snapshots.json").read_text())["snapshots"]
     assert len(snaps) > 1 and snaps[-1]["label"] == "end"  # every snapshot taken before the deadline kept
-    assert "tutorial: done after 20 loops" in (report.parent / "uart.log").read_text()
+    assert "tutorial: done after 50 loops" in (report.parent / "uart.log").read_text()
