@@ -141,6 +141,7 @@ def run_app(
     results: Path = Path("results"),
     *,
     board: str | None = None,
+    kernel_version: str | None = None,
     defines: Mapping[str, int | str] | None = None,
     at_calls: tuple[tuple[str, int], ...] = (),
     timeout: float | None = None,
@@ -153,5 +154,5 @@ def run_app(
     from harness.app.run import run_app as run_variant
 
     project = app if isinstance(app, Project) else app_project(app, defines)
-    firmware = build_app(project, heap, board)
+    firmware = build_app(project, heap, board, kernel_version)
     return run_variant(project, firmware, results, timeout=timeout, at_calls=at_calls)

@@ -121,7 +121,7 @@ def _cause(cell: AppCell) -> str:
             return f"a stack overflow in task {entry.task}"
         if isinstance(entry, Fault):
             where = f" at {locate(cell.app_run.firmware.elf, entry.pc)}" if entry.pc is not None else ""
-            return f"a {entry.fault} in task {entry.task or '?'}{where}"
+            return f"a {entry.fault} fault in task {entry.task or '?'}{where}"
     return str(cell.figures.get("reason", ""))
 
 

@@ -10,6 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from harness import api
+from harness.app.run import clean, figures
+from harness.platforms import Board
+from harness.pytest_plugin import Bench
+from harness.run import Outcome
+
 pytestmark = pytest.mark.e2e
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -42,3 +48,20 @@ def test_an_app_that_never_reaches_its_end_keeps_a_partial_report(tmp_path: Path
     snaps = json.loads((report.parent / "snapshots.json").read_text())["snapshots"]
     assert len(snaps) > 1 and snaps[-1]["label"] == "end"  # every snapshot taken before the deadline kept
     assert "tutorial: done after 50 loops" in (report.parent / "uart.log").read_text()
+
+
+@pytest.mark.per_board
+def test_the_tutorial_on_this_board(mh_board: Board, memharness: Bench, tmp_path: Path) -> None:
+    """The ESP-IDF tutorial on every board: the overflow caught (by the ARMv8-M stack limit at the
+    crossing instruction where the board has one), the fix clean, its figures read from outside."""
+    app = EXAMPLES / "esp-idf-tutorial"
+    kernel = memharness.kernel_version
+    overflow = api.run_app(app, "heap_4", tmp_path, board=mh_board.name, kernel_version=kernel,
+                           defines={"TUTORIAL_VERSION": 1})
+    expected = "stack_limit" if mh_board.first_overflow_catch == "stack_limit" else "stack_overflow"
+    assert overflow.run.outcome is Outcome.RESET and overflow.run.reason == expected, overflow.run.describe()
+    fixed = api.run_app(app, "heap_4", tmp_path, board=mh_board.name, kernel_version=kernel)
+    fig = figures(fixed)
+    assert clean(fig), fixed.run.describe()
+    assert fig["tasks"]["TestTask"]["stack_size"] == 1500 - 768 + 64  # ESP-IDF bytes, the ESP32's budget
+    assert 0 < fig["tasks"]["TestTask"]["hwm_bytes"] < fig["tasks"]["TestTask"]["stack_size"]
