@@ -288,7 +288,7 @@ def build_app(project: Project, spec: AppVariantSpec, root: Path | None = None) 
               *rename, *inc(app_includes)]
     app_key = _digest([compiler, *aflags, config_text, *_files_digest(project.sources), *_files_digest(
         _headers(project)), *config_deps])
-    app_objects = _cached_objects(base, f"sources-{board.name}-{kernel.version}", app_key, gcc,
+    app_objects = _cached_objects(shared, f"sources-{board.name}-{kernel.version}", app_key, gcc,
                                   project.sources, aflags, project, "the app")
 
     entry = ["-DMH_APP_ENTRY_APP_MAIN=1"] if project.app.entry == "app_main" else []
