@@ -321,6 +321,7 @@ def build_app(project: Project, spec: AppVariantSpec, root: Path | None = None) 
     found = tuple(notes(keys, values))
     if elf.is_file():
         return AppFirmware(project, Firmware(variant, elf, map_file, key, False, False), found, values)
+    base.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=base, prefix=".variant-") as tmp:
         staging = Path(tmp) / "out"
         staging.mkdir()
