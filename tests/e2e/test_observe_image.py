@@ -152,11 +152,13 @@ def test_each_fault_is_caught_from_outside(mh_board: Board, fault: str, tmp_path
 @pytest.mark.per_board
 def test_the_image_runs_and_its_hardfault_is_caught_on_every_board(memharness: Bench, mh_board: Board,
                                                                     tmp_path: Path) -> None:
-    result = watch(mh_board, "hardfault", Plan(at_ticks=(10,)), tmp_path, memharness.kernel_version)
+    result = memharness.run_elf(app(mh_board, "hardfault", memharness.kernel_version), Plan(at_ticks=(10,)))
     run = result.run
     assert run.outcome is Outcome.RESET and run.reason == "hardfault", run.describe()
     ten = result.snapshot("tick 10")
-    assert {t.name for t in ten.tasks} == {*TASKS, "victim"}
+    assert {t.name for t in result.tasks("tick 10")} == {*TASKS, "victim"}
+    assert result.hwm("consumer", "tick 10") <= TASKS["consumer"][1] - CONSUMER_USE_BYTES
+    assert result.heap("tick 10") == ten.heap
     assert ten.heap.corruption is None and ten.heap.arena == HEAP_BYTES
     caught = [t for t in run.texts if t.startswith("memharness: caught from outside")]
     assert caught and re.search(r"in task victim at prvVictim", caught[0]), caught
