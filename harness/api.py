@@ -10,10 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from harness.app.build import AppFirmware
-from harness.app.project import Project
-from harness.app.run import AppRun
 from harness.build import Firmware, build
 from harness.emulators import backend
 from harness.kernel import DEFAULT_VERSION, resolve_kernel
@@ -24,6 +22,11 @@ from harness.platforms import load_board
 from harness.run import Probe, Run, execute
 from harness.scenarios import validate
 from harness.variant import make_variant
+
+if TYPE_CHECKING:  # the app machinery loads when an app is used
+    from harness.app.build import AppFirmware
+    from harness.app.project import Project
+    from harness.app.run import AppRun
 
 DEFAULT_BOARD = "mps2-an385"
 
@@ -128,6 +131,7 @@ def build_app(
     project file's first. A scheme the app does not fit raises SchemeUnfitError."""
     from harness.app.build import AppVariantSpec
     from harness.app.build import build_app as build_variant
+    from harness.app.project import Project
 
     project = app if isinstance(app, Project) else app_project(app, defines)
     spec = AppVariantSpec(board or project.build.boards[0], kernel_version or project.build.kernels[0], heap,
@@ -151,6 +155,7 @@ def run_app(
         result = run_app(Path("examples/plain-freertos"), "heap_2")
         result.run.outcome, result.image_run.malloc_failures, result.snapshots[-1].heap.largest
     """
+    from harness.app.project import Project
     from harness.app.run import run_app as run_variant
 
     project = app if isinstance(app, Project) else app_project(app, defines)

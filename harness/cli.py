@@ -28,7 +28,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from harness import api
-from harness.app import cli as app_cli
+from harness.app.options import add_options as add_app_options
 from harness.build import Firmware
 from harness.compare import STATIC, WORKLOADS, compare, plan
 from harness.compare_report import tables, versions, write_all
@@ -92,11 +92,11 @@ def _parser() -> argparse.ArgumentParser:
 
     build = sub.add_parser("build", help="build a variant's firmware (or a user's app) and print the ELF's path")
     variant_options(build)
-    app_cli.add_options(build)
+    add_app_options(build)
 
     run = sub.add_parser("run", help="run one scenario and write its results", epilog=EPILOG)
     variant_options(run)
-    app_cli.add_options(run)
+    add_app_options(run)
     run.add_argument("--scenario", default=None,
                      help="the scenario to run (or --elf: a user's image, or --app: a user's app)")
     run.add_argument("params", nargs="*", metavar="key=value", help="scenario parameters")
@@ -111,7 +111,7 @@ def _parser() -> argparse.ArgumentParser:
 
     comp = sub.add_parser("compare", help="every heap scheme on the standard workloads, side by side",
                           epilog=EPILOG)
-    app_cli.add_options(comp)
+    add_app_options(comp)
     comp.add_argument("--board", default=None, help=f"board, comma list, or all (default {api.DEFAULT_BOARD})")
     comp.add_argument("--heap", default=None,
                       help="comma list of schemes (heap_1..heap_5, static); default all of them")
@@ -315,7 +315,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             signal.signal(sig, _terminate)
     try:
         if getattr(args, "app", None) is not None:
-            return app_cli.main(args, console)
+            from harness.app.cli import main as app_main  # loaded only for --app commands
+
+            return app_main(args, console)
         if args.command == "boards":
             return _boards(console)
         if args.command == "scenarios":

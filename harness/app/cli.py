@@ -1,7 +1,7 @@
 """`memharness build|run|compare --app DIR`: the app commands, kept apart from the scenario ones.
 
-`harness.cli` adds the `--app` and `-D` options to its three subcommands (`add_options`) and hands
-a command with `--app` over to `main` here. Options given on the command line narrow the project
+`harness.cli` adds the `--app` and `-D` options to its three subcommands (`harness.app.options`)
+and hands a command with `--app` over to `main` here. Options given on the command line narrow the project
 file's matrix: `--board`, `--heap` (one scheme, or a comma list for compare, `static` included),
 `--kernel-version`, `--heap-size`; `-D NAME=VALUE` adds to (or replaces) the project's defines.
 """
@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import datetime
 import time
-from pathlib import Path
 
 from rich.console import Console
 from rich.markup import escape
@@ -34,13 +33,6 @@ from harness.platforms import board_names, load_board
 from harness.report import write_run
 from harness.run import Interrupted, Outcome
 from harness.variant import DEFAULT_HEAP
-
-
-def add_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--app", type=Path, default=None, metavar="DIR",
-                        help="a user's app: the folder holding its memharness.toml")
-    parser.add_argument("-D", "--define", action="append", default=[], metavar="NAME=VALUE",
-                        help="with --app: a define for the app's sources (adds to app.defines)")
 
 
 def _split(text: str | None) -> list[str] | None:
