@@ -65,3 +65,16 @@ def test_the_tutorial_on_this_board(mh_board: Board, memharness: Bench, tmp_path
     assert clean(fig), fixed.run.describe()
     assert fig["tasks"]["TestTask"]["stack_size"] == 1500 - 768 + 64  # ESP-IDF bytes, the ESP32's budget
     assert 0 < fig["tasks"]["TestTask"]["hwm_bytes"] < fig["tasks"]["TestTask"]["stack_size"]
+
+
+def test_a_run_can_end_when_app_main_returns(tmp_path: Path) -> None:
+    folder = tmp_path / "app"
+    folder.mkdir()
+    text = (EXAMPLES / "esp-idf-tutorial" / "memharness.toml").read_text()
+    text = text.replace('sources = ["main/*.c"]', f'sources = ["{EXAMPLES}/esp-idf-tutorial/main/*.c"]')
+    text = text.replace("until = { ticks = 500 }", "until = { returns = true }")
+    text = text.replace('expect = ["tutorial: done"]', "")
+    (folder / "memharness.toml").write_text(text)
+    result = api.run_app(folder, "heap_4", tmp_path / "results")
+    assert result.run.outcome is Outcome.DONE and result.run.reason == "app_main returned", result.run.describe()
+    assert result.snapshots[-1].task("TestTask").stack_size == 1500 - 768 + 64  # created, not yet run to its end

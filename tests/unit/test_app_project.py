@@ -93,3 +93,12 @@ def test_no_project_file_says_where_it_looked(tmp_path: Path) -> None:
 ])
 def test_config_values_are_read_as_the_compiler_reads_them(text: str, value: int | None) -> None:
     assert evaluate(text, {"configPRIO_BITS": "3", "APP_KB": "( 8 )"}) == value
+
+
+def test_an_end_in_milliseconds_counts_the_apps_ticks(tmp_path: Path) -> None:
+    from harness.app.build import end_tick
+    from harness.app.config import UserValue
+
+    project = load_project(write(tmp_path, GOOD.replace('until = { uart = "done" }', "until = { ms = 250 }")))
+    assert end_tick(project, {}) == 250  # the harness's config ticks at 1 kHz
+    assert end_tick(project, {"configTICK_RATE_HZ": UserValue("( ( TickType_t ) 100 )", 100, "x")}) == 25
