@@ -46,9 +46,9 @@ kernel: venv
 	  $(BIN)/memharness kernel install --version $$v || exit $$?; done; fi
 
 lint: venv
-	$(BIN)/ruff check harness tests bench memharness.py
+	$(BIN)/ruff check harness tests bench examples memharness.py
 	$(BIN)/mypy
-	$(BIN)/robocop check --no-cache robot
+	$(BIN)/robocop check --no-cache robot examples
 
 # Everything on the default board, then the per-board subset (tests/e2e/test_boards.py: every
 # scenario and every heap scheme) on every board, against each supported kernel release.
@@ -71,7 +71,7 @@ ROBOT_BOARD_SUITES := robot/suites/leak.robot robot/suites/alloc_free.robot robo
 robot: setup
 	MEMHARNESS_BUILD_DIR=$(CURDIR)/build/test $(BIN)/pabot --no-pabotlib --processes $(JOBS) \
 	  --command $(BIN)/python -m robot --end-command \
-	  --outputdir $(RESULTS)/robot --xunit xunit.xml --exclude selftest robot/suites
+	  --outputdir $(RESULTS)/robot --xunit xunit.xml --exclude selftest robot/suites examples/*/*.robot
 	@for board in $(ROBOT_OTHER_BOARDS); do echo "Robot per-board subset on $$board"; \
 	  MEMHARNESS_BUILD_DIR=$(CURDIR)/build/test $(BIN)/pabot --no-pabotlib --processes $(JOBS) \
 	  --command $(BIN)/python -m robot --end-command --variable BOARD:$$board \

@@ -26,7 +26,7 @@ from harness.heap_rules import CAN_FREE
 from harness.kernel import DEFAULT_VERSION
 from harness.live import LineMatch, LinePattern, LiveBoard
 from harness.report import write_run
-from harness.robot.image_keywords import ImageKeywords
+from harness.robot.app_keywords import AppKeywords
 from harness.run import Run
 from harness.scenarios import STACK_HWM_MARGIN, scenario
 
@@ -48,7 +48,7 @@ class _Board:
     runs: list[Run] = field(default_factory=list)
 
 
-class MemHarness(ImageKeywords):
+class MemHarness(AppKeywords):
     """Keywords for FreeRTOS memory on emulated boards: build an image per heap scheme, run a
     scenario, and check heap and stack figures; plus Renode-style UART keywords.
 
