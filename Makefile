@@ -46,9 +46,9 @@ kernel: venv
 	  $(BIN)/memharness kernel install --version $$v || exit $$?; done; fi
 
 lint: venv
-	$(BIN)/ruff check harness tests bench memharness.py
+	$(BIN)/ruff check harness tests bench examples memharness.py
 	$(BIN)/mypy
-	$(BIN)/robocop check --no-cache robot
+	$(BIN)/robocop check --no-cache robot examples
 
 # Everything on the default board, then the per-board subset (tests/e2e/test_boards.py: every
 # scenario and every heap scheme) on every board, against each supported kernel release.
@@ -67,7 +67,7 @@ test: setup lint
 # SHARD=K/N runs the K-th of N deterministic parts (pabot --shard); `memharness merge` joins them.
 # Every other board runs a subset that touches every scheme: the seed's leak, alloc/free, the
 # heap report and the overflow (canary, or the stack limit on ARMv8-M).
-ROBOT_SUITES ?= robot/suites
+ROBOT_SUITES ?= robot/suites $(wildcard examples/*/*.robot)  # and the examples' own suites
 ROBOT_OTHER_BOARDS ?= mps2-an386 mps2-an500 mps2-an505 netduinoplus2
 ROBOT_BOARD_SUITES := leak.robot alloc_free.robot heap_report.robot overflow.robot
 ROBOT_OUT = $(abspath $(RESULTS))/robot

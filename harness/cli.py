@@ -30,6 +30,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from harness import api
+from harness.app.options import add_options as add_app_options
 from harness.build import Firmware
 from harness.compare import STATIC, WORKLOADS, compare, plan
 from harness.compare_report import versions, write_all
@@ -92,20 +93,23 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--update-baseline", action="store_true", help="write the --baseline file from this run")
 
     def variant_options(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--board", default=api.DEFAULT_BOARD)
+        p.add_argument("--board", default=None, help=f"default {api.DEFAULT_BOARD} (with --app: the project's)")
         p.add_argument("--heap", choices=HEAPS, default=None, help="heap scheme (default heap_4)")
         p.add_argument("--profile", choices=PROFILES, default="dynamic")
-        p.add_argument("--kernel-version", default=DEFAULT_VERSION)
+        p.add_argument("--kernel-version", default=None, help=f"default {DEFAULT_VERSION}")
         p.add_argument("--kernel", type=Path, default=None, help="a FreeRTOS-Kernel tree to use")
         p.add_argument("--heap-size", type=int, default=None, help="configTOTAL_HEAP_SIZE in bytes")
         p.add_argument("--overflow-check", type=int, choices=(0, 1, 2), default=2)
 
-    build = sub.add_parser("build", help="build a variant's firmware and print the ELF's path")
+    build = sub.add_parser("build", help="build a variant's firmware (or a user's app) and print the ELF's path")
     variant_options(build)
+    add_app_options(build)
 
     run = sub.add_parser("run", help="run one scenario and write its results", epilog=EPILOG)
     variant_options(run)
-    run.add_argument("--scenario", default=None, help="the scenario to run (or --elf: a user's image)")
+    add_app_options(run)
+    run.add_argument("--scenario", default=None,
+                     help="the scenario to run (or --elf: a user's image, or --app: a user's app)")
     run.add_argument("params", nargs="*", metavar="key=value", help="scenario parameters")
     run.add_argument("--emulator", default="qemu")
     run.add_argument("--timeout", type=float, default=30.0, help="seconds for the scenario")
@@ -119,10 +123,12 @@ def _parser() -> argparse.ArgumentParser:
 
     comp = sub.add_parser("compare", help="every heap scheme on the standard workloads, side by side",
                           epilog=EPILOG)
-    comp.add_argument("--board", default=api.DEFAULT_BOARD, help="board, comma list, or all")
-    comp.add_argument("--heap", default=",".join((*HEAPS, STATIC)),
+    add_app_options(comp)
+    comp.add_argument("--board", default=None, help=f"board, comma list, or all (default {api.DEFAULT_BOARD})")
+    comp.add_argument("--heap", default=None,
                       help="comma list of schemes (heap_1..heap_5, static); default all of them")
-    comp.add_argument("--kernel-version", default=DEFAULT_VERSION, help="comma list of kernel releases")
+    comp.add_argument("--kernel-version", default=None,
+                      help=f"comma list of kernel releases (default {DEFAULT_VERSION})")
     comp.add_argument("--workload", default=",".join(WORKLOADS), help=f"comma list of: {', '.join(WORKLOADS)}")
     comp.add_argument("--jobs", type=int, default=2, help="runs at once (default 2)")
     comp.add_argument("--results", type=Path, default=Path("results/compare"))
@@ -150,8 +156,9 @@ def _parser() -> argparse.ArgumentParser:
 
 def _prepare(args: argparse.Namespace) -> Firmware:
     return api.prepare(
-        board=args.board, heap=args.heap, profile=args.profile, kernel_version=args.kernel_version,
-        kernel_path=args.kernel, heap_size=args.heap_size, overflow_check=args.overflow_check,
+        board=args.board or api.DEFAULT_BOARD, heap=args.heap, profile=args.profile,
+        kernel_version=args.kernel_version or DEFAULT_VERSION, kernel_path=args.kernel, heap_size=args.heap_size,
+        overflow_check=args.overflow_check,
     )
 
 
@@ -231,12 +238,13 @@ def _check_run_options(args: argparse.Namespace) -> None:
 
 
 def _run(args: argparse.Namespace, console: Console) -> int:
+    args.board = args.board or api.DEFAULT_BOARD
     if args.elf is not None:
         _check_run_options(args)
         return run_elf(args, console)
     if args.scenario is None:
-        raise UsageError("run needs --scenario NAME (our firmware) or --elf PATH (your image)",
-                         "see `memharness scenarios`, or give --elf")
+        raise UsageError("run needs --scenario NAME (our firmware), --elf PATH (your image) or --app DIR (your app)",
+                         "see `memharness scenarios`, or give --elf or --app")
     params = parse_assignments(args.params)
     validate(args.scenario, params)  # before anything is built: a typo costs no build
     _check_run_options(args)
@@ -288,10 +296,11 @@ def _choices(text: str, allowed: Sequence[str], what: str) -> list[str]:
 def _compare(args: argparse.Namespace, console: Console) -> int:
     from harness import compare_gate, shard  # the gate's schema is loaded only when compare runs
 
-    boards = board_names() if args.board == "all" else _choices(args.board, board_names(), "board")
-    schemes = _choices(args.heap, (*HEAPS, STATIC), "heap scheme")
+    board = args.board or api.DEFAULT_BOARD
+    boards = board_names() if board == "all" else _choices(board, board_names(), "board")
+    schemes = _choices(args.heap or ",".join((*HEAPS, STATIC)), (*HEAPS, STATIC), "heap scheme")
     workloads = _choices(args.workload, WORKLOADS, "workload")
-    kernels = [k.strip() for k in args.kernel_version.split(",") if k.strip()]
+    kernels = [k.strip() for k in (args.kernel_version or DEFAULT_VERSION).split(",") if k.strip()]
     for kernel in kernels:
         resolve_kernel(kernel)  # a missing kernel is reported before anything is built
     if args.jobs < 1:
@@ -379,6 +388,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if signal.getsignal(sig) is not signal.SIG_IGN:  # `nohup` and friends are respected
             signal.signal(sig, _terminate)
     try:
+        if getattr(args, "app", None) is not None:
+            from harness.app.cli import main as app_main  # loaded only for --app commands
+
+            return app_main(args, console)
         if args.command == "boards":
             return _boards(console)
         if args.command == "scenarios":

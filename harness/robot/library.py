@@ -26,8 +26,8 @@ from harness.heap_rules import CAN_FREE
 from harness.kernel import DEFAULT_VERSION
 from harness.live import LineMatch, LinePattern, LiveBoard
 from harness.report import write_run
+from harness.robot.app_keywords import AppKeywords
 from harness.robot.gate_keywords import GateKeywords
-from harness.robot.image_keywords import ImageKeywords
 from harness.run import Run
 from harness.scenarios import STACK_HWM_MARGIN, scenario
 
@@ -50,7 +50,7 @@ class _Board:
     runs: list[Run] = field(default_factory=list)
 
 
-class MemHarness(ImageKeywords, GateKeywords):
+class MemHarness(AppKeywords, GateKeywords):  # AppKeywords builds on ImageKeywords
     """Keywords for FreeRTOS memory on emulated boards: build an image per heap scheme, run a
     scenario, and check heap and stack figures; plus Renode-style UART keywords.
 
