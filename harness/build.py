@@ -18,12 +18,29 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness.errors import BuildError, PlatformError, ToolMissingError
+from harness.errors import BuildError, PlatformError, ToolMissingError, UsageError
 from harness.paths import FIRMWARE_DIR, build_dir, platforms_dir
 from harness.platforms import Board
 from harness.variant import Variant
 
-GCC = "arm-none-eabi-gcc"
+
+
+@dataclass(frozen=True)
+class Toolchain:
+    """The compiler and C library for one CPU core (the board's `core`)."""
+
+    gcc: str
+    packages: str  # the Debian packages that provide it (`make setup` installs them)
+    specs: tuple[str, ...]  # the C library's specs, at every compile and the link
+
+
+TOOLCHAINS: dict[str, Toolchain] = {
+    "cortex_m": Toolchain("arm-none-eabi-gcc", "gcc-arm-none-eabi libnewlib-arm-none-eabi",
+                          ("--specs=nano.specs", "--specs=nosys.specs")),
+    "riscv": Toolchain("riscv64-unknown-elf-gcc", "gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf",
+                       ("--specs=picolibc.specs",)),
+}
+GCC = TOOLCHAINS["cortex_m"].gcc
 MEMORY_SCRIPT = "mh_memory.ld"  # generated from the board's YAML; the family's linker script INCLUDEs it
 KERNEL_SOURCES = ("tasks.c", "list.c", "queue.c", "timers.c", "event_groups.c", "stream_buffer.c")
 _PROFILE_NUMBER = {"dynamic": 0, "static": 1, "mixed": 2}
@@ -44,13 +61,25 @@ class Firmware:
     kernel_objects_built: bool
 
 
-def toolchain() -> str:
-    gcc = shutil.which(GCC)
+def board_toolchain(board: Board) -> Toolchain:
+    """The toolchain for the board's core; a board that runs no firmware of ours is refused by name."""
+    chain = TOOLCHAINS.get(board.core)
+    if not board.runs_firmware or chain is None:
+        raise UsageError(
+            f"board {board.name} runs {', '.join(board.runs)} only: memharness builds no firmware for it",
+            "run an image on it (memharness run --board {0} --image BUILD_DIR), or pick a board that runs "
+            "our firmware (memharness boards)".format(board.name),
+        )
+    return chain
+
+
+def toolchain(board: Board | None = None) -> str:
+    chain = TOOLCHAINS["cortex_m"] if board is None else board_toolchain(board)
+    gcc = shutil.which(chain.gcc)
     if gcc is None:
         raise ToolMissingError(
-            f"{GCC} is not installed",
-            "run `make setup` (as root it installs gcc-arm-none-eabi and libnewlib-arm-none-eabi), "
-            "or: apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi",
+            f"{chain.gcc} is not installed",
+            f"run `make setup` (as root it installs {chain.packages}), or: apt-get install {chain.packages}",
         )
     return gcc
 
@@ -77,8 +106,8 @@ def _files_digest(files: Iterable[Path]) -> list[str | bytes]:
 
 
 def cpu_flags(board: Board) -> list[str]:
-    """The board's CPU and floating-point flags, for every compile and the link alike."""
-    return [*board.cflags, *board.float_flags()]
+    """The board's CPU, floating-point and C library flags, for every compile and the link alike."""
+    return [*board.cflags, *board.float_flags(), *board_toolchain(board).specs]
 
 
 def kernel_flags(variant: Variant) -> list[str]:
@@ -104,7 +133,7 @@ def variant_flags(variant: Variant) -> list[str]:
         f'-DMH_BOARD_NAME="{board.name}"',
         f'-DMH_CPU_NAME="{board.cpu}"',
         f'-DMH_PORT_NAME="{board.port}"',
-        f"-DMH_UART_BASE={board.uart.base:#x}",
+        f"-DMH_UART_BASE={board.console.base:#x}",
     ]
 
 
@@ -210,7 +239,7 @@ def _objects_for(sources: Sequence[Path], out: Path) -> list[tuple[Path, Path]]:
 
 def build(variant: Variant, root: Path | None = None) -> Firmware:
     """Build `variant` (or reuse the cached image) and return where its ELF is."""
-    gcc = toolchain()
+    gcc = toolchain(variant.board)
     root = root or build_dir()
     root.mkdir(parents=True, exist_ok=True)
     board = variant.board
@@ -238,7 +267,7 @@ def build(variant: Variant, root: Path | None = None) -> Firmware:
     linker_script = FIRMWARE_DIR / "boards" / board.linker_script
     memory = memory_script(board)
     ldflags = [
-        *cpu_flags(board), "-nostartfiles", "--specs=nano.specs", "--specs=nosys.specs",
+        *cpu_flags(board), "-nostartfiles",
         f"-T{linker_script}", "-Wl,--gc-sections",
         f"-Wl,--defsym=__mh_heap3_arena_size={variant.heap_size if variant.heap == 'heap_3' else 0}",
     ]

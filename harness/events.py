@@ -193,6 +193,13 @@ class Fault(Event):
     mmfar: int | None = None
     bfar: int | None = None
     task: str | None = None
+    # RISC-V: the trap's cause and value (pc is mepc); ESP-IDF's panic gives its cause in words.
+    mcause: int | None = None
+    mtval: int | None = None
+    cause: str | None = None
+    # Where pc falls in the image, decoded from the ELF by the harness (harness.elf.locate).
+    function: str | None = None
+    source: str | None = None  # file:line
 
 
 @dataclass(frozen=True)

@@ -155,7 +155,9 @@ def memharness(request: pytest.FixtureRequest, tmp_path: Path, mh_board: Board) 
     """Builds and runs on the board given by --board; skips, naming what is missing, if it cannot."""
     config = request.config
     board_name = mh_board.name
-    reason = backend("qemu").available(mh_board)
+    if not mh_board.runs_firmware:
+        pytest.skip(f"{mh_board.name} runs {', '.join(mh_board.runs)} only, not our firmware")
+    reason = backend(mh_board.default_emulator).available(mh_board)
     if reason:
         pytest.skip(reason)
     kept = config.getoption("--mh-results")

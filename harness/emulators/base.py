@@ -68,9 +68,10 @@ class Backend(Protocol):
     def require(self, board: Board) -> object:
         """Raise the user's error (ToolMissingError, EmulatorError) if `board` cannot run here."""
 
-    def command(self, board: Board, elf: Path, workdir: Path, icount_shift: int = 0) -> list[str]:
-        """The exact command line, so a person can start the same emulator by hand."""
+    def command(self, board: Board, elf: Path, workdir: Path, icount_shift: int | None = None) -> list[str]:
+        """The exact command line, so a person can start the same emulator by hand.
+        `icount_shift` None: the backend's (or board's) own setting."""
 
-    def start(self, board: Board, elf: Path, uart_log: Path, icount_shift: int = 0) -> Session:
+    def start(self, board: Board, elf: Path, uart_log: Path, icount_shift: int | None = None) -> Session:
         """A running board. Creates `uart_log`'s folder; a log that cannot be written does not
         stop the run but is reported in the session's `log_error`."""

@@ -369,8 +369,9 @@ class QemuBackend:
             )
         return target
 
-    def command(self, board: Board, elf: Path, workdir: Path, icount_shift: int = ICOUNT_SHIFT) -> list[str]:
+    def command(self, board: Board, elf: Path, workdir: Path, icount_shift: int | None = None) -> list[str]:
         target = qemu_target(board)
+        icount_shift = ICOUNT_SHIFT if icount_shift is None else icount_shift
         return [
             target.binary,
             "-M", target.machine,
@@ -386,7 +387,7 @@ class QemuBackend:
             *target.extra_args,
         ]
 
-    def start(self, board: Board, elf: Path, uart_log: Path, icount_shift: int = ICOUNT_SHIFT) -> QemuSession:
+    def start(self, board: Board, elf: Path, uart_log: Path, icount_shift: int | None = None) -> QemuSession:
         self.require(board)
         workdir = Path(tempfile.mkdtemp(prefix="memharness-qemu-"))  # mode 0700: private sockets
         command = self.command(board, elf, workdir, icount_shift)

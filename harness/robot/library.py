@@ -136,7 +136,7 @@ class MemHarness:
         board: str = api.DEFAULT_BOARD,
         kernel: str = DEFAULT_VERSION,
         results: str | None = None,
-        emulator: str = "qemu",
+        emulator: str = "",
     ) -> None:
         self._default_board = board
         self._default_kernel = kernel
@@ -237,7 +237,7 @@ class MemHarness:
         self._runs += 1
         folder = self._results_root() / self._context() / f"{self._runs:03d}"
         run = api.run_scenario(
-            board.firmware, name, params, folder, emulator=self._emulator,
+            board.firmware, name, params, folder, emulator=self._emulator or None,
             timeout=timeout.total_seconds(), max_resets=max_resets,
         )
         write_run(run, run.uart_log.parent)
@@ -654,7 +654,7 @@ class MemHarness:
             if not start:
                 raise AssertionError(f"{board.alias} is not powered on: call Create Terminal Tester first")
             folder = self._results_root() / self._context() / f"live-{_slug(board.alias)}"
-            board.live = LiveBoard.start(board.firmware, folder / "uart.log", self._emulator)
+            board.live = LiveBoard.start(board.firmware, folder / "uart.log", self._emulator or None)
         return board.live
 
     def _tester(self, tester: int | None, timeout: timedelta | None) -> tuple[LiveBoard, float]:
