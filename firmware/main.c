@@ -62,8 +62,8 @@ static void prvFormatResetDetails( char * pcBuffer,
 
     if( pxReset->ulHasFaultRegisters != 0U )
     {
-        ( void ) uxMhFormat( &pcBuffer[ uxLength ], uxSize - uxLength, " reset_pc=0x%08lx reset_cfsr=0x%08lx",
-                             pxReset->ulPc, pxReset->ulCfsr );
+        ( void ) uxMhFormat( &pcBuffer[ uxLength ], uxSize - uxLength, " reset_pc=0x%08lx reset_%s=0x%08lx",
+                             pxReset->ulPc, boardFAULT_STATUS_NAME, pxReset->ulCfsr );
     }
 }
 
@@ -73,11 +73,11 @@ static void prvPrintBootRecord( void )
 
     prvFormatResetDetails( cDetails, sizeof( cDetails ) );
     vMhRecord( "boot", "proto=%u board=%s cpu=%s port=%s kernel=%s heap=%s profile=%s heap_size=%u "
-                       "overflow_check=%u tcb_size=%u boot=%lu reset=%s%s",
+                       "overflow_check=%u tcb_size=%u align=%u stack_word=%u boot=%lu reset=%s%s",
                mainPROTOCOL_VERSION, MH_BOARD_NAME, MH_CPU_NAME, MH_PORT_NAME, tskKERNEL_VERSION_NUMBER,
                pcMhHeapSchemeName(), prvProfileName(), ( unsigned int ) MH_TOTAL_HEAP_SIZE,
                ( unsigned int ) configCHECK_FOR_STACK_OVERFLOW, ( unsigned int ) sizeof( StaticTask_t ),
-               ulMhBootCount(), pcMhResetReasonName(), cDetails );
+               ( unsigned int ) portBYTE_ALIGNMENT, ( unsigned int ) sizeof( StackType_t ), ulMhBootCount(), pcMhResetReasonName(), cDetails );
 }
 
 int main( void )

@@ -147,12 +147,13 @@ def include_flags(variant: Variant) -> list[str]:
     dirs = [
         FIRMWARE_DIR, FIRMWARE_DIR / "boards", *_board_dirs(variant.board), FIRMWARE_DIR / "scenarios",
         kernel / "include", kernel / "portable" / "GCC" / variant.board.port_dir,
+        *(kernel / "portable" / "GCC" / extra for extra in variant.board.port_includes),
     ]
     return [f"-I{d}" for d in dirs]
 
 
 def firmware_sources(variant: Variant) -> list[Path]:
-    board_sources = [src for folder in _board_dirs(variant.board) for src in folder.glob("*.c")]
+    board_sources = [src for folder in _board_dirs(variant.board) for ext in ("*.c", "*.S") for src in folder.glob(ext)]
     return sorted([*FIRMWARE_DIR.glob("*.c"), *(FIRMWARE_DIR / "scenarios").glob("*.c"), *board_sources])
 
 
@@ -196,6 +197,8 @@ def memory_script(board: Board) -> str:
     ]
     if mem.ram2 is not None:
         lines.append(f"    RAM2  ( rwx ) : ORIGIN = {mem.ram2.base:#010x}, LENGTH = {mem.ram2.size:#x}")
+    if mem.data is not None:
+        lines.append(f"    DATA  ( rw )  : ORIGIN = {mem.data.base:#010x}, LENGTH = {mem.data.size:#x}")
     lines.append("}")
     for index, name in enumerate(board.heap5_regions):
         lines.append(f'REGION_ALIAS( "HEAP5_REGION{index}", {name.upper()} );')

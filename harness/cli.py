@@ -95,7 +95,8 @@ def _parser() -> argparse.ArgumentParser:
     variant_options(run)
     run.add_argument("--scenario", required=True)
     run.add_argument("params", nargs="*", metavar="key=value", help="scenario parameters")
-    run.add_argument("--emulator", default="qemu")
+    run.add_argument("--emulator", default=None,
+                     help="backend: qemu, esp_qemu (alias esp-qemu); default the board's first")
     run.add_argument("--timeout", type=float, default=30.0, help="seconds for the scenario")
     run.add_argument("--boot-timeout", type=float, default=10.0, help="seconds from power-on to `ready`")
     run.add_argument("--expect", choices=[o.value for o in Outcome], default="done",
@@ -210,9 +211,10 @@ def _run(args: argparse.Namespace, console: Console) -> int:
     params = parse_assignments(args.params)
     validate(args.scenario, params)  # before anything is built: a typo costs no build
     _check_run_options(args)
-    emulator = find_backend(args.emulator)
+    board = load_board(args.board)
+    emulator = find_backend(args.emulator or board.default_emulator)
     if not args.print_command:
-        emulator.require(load_board(args.board))  # a missing QEMU costs no build either
+        emulator.require(board)  # a missing QEMU costs no build either
     firmware = _prepare(args)
     if args.print_command:
         print(shlex.join(api.emulator_command(firmware, args.emulator)))

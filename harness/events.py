@@ -45,6 +45,9 @@ class Boot(Event):
     reset_line: int | None = None
     reset_pc: int | None = None
     reset_cfsr: int | None = None
+    reset_mcause: int | None = None  # RISC-V: the trap cause of the fault that reset the board
+    align: int | None = None  # portBYTE_ALIGNMENT: heap blocks and stack tops are aligned to it
+    stack_word: int | None = None  # sizeof(StackType_t): the unit of stack depths and high-water marks
 
 
 @dataclass(frozen=True)

@@ -97,6 +97,8 @@ class Board(_Strict):
     port: str = ""  # the FreeRTOS port's name, as the boot record and tables show it
     port_dir: str = Field(default="-", pattern=_PORT_DIR)  # under portable/GCC/: portmacro.h is here
     port_sources: tuple[str, ...] = ()  # files in port_dir to compile
+    # More folders under portable/GCC/ for the include path (RISC-V: its chip-specific extensions).
+    port_includes: tuple[str, ...] = ()
     fpu: FpuName = "none"  # "none": soft float; else -mfpu=<fpu> -mfloat-abi=hard
     core: CoreName  # directory under firmware/boards/: the CPU's start-up and traps, shared by families
     family: str = ""  # directory under firmware/boards/: the board family's vector table and drivers
@@ -118,6 +120,14 @@ class Board(_Strict):
         """What ends a stack overflow first here: the hardware limit at the crossing instruction
         where the port sets PSPLIM, else FreeRTOS's canary at the next context switch."""
         return "stack_limit" if "stack_limit" in self.overflow_detection else "canary"
+
+    @field_validator("port_includes")
+    @classmethod
+    def _plain_folders(cls, folders: tuple[str, ...]) -> tuple[str, ...]:
+        for folder in folders:
+            if not re.match(_PORT_DIR, folder):
+                raise ValueError(f"'{folder}' is not a folder under portable/GCC/")
+        return folders
 
     @field_validator("port_sources")
     @classmethod
