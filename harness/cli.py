@@ -249,6 +249,13 @@ def _choices(text: str, allowed: Sequence[str], what: str) -> list[str]:
 
 def _compare(args: argparse.Namespace, console: Console) -> int:
     boards = board_names() if args.board == "all" else _choices(args.board, board_names(), "board")
+    images_only = [b.name for b in map(load_board, boards) if not b.runs_firmware]
+    if images_only and args.board != "all":
+        raise UsageError(f"board {', '.join(images_only)} runs ESP-IDF images only: compare builds our firmware",
+                         "leave it out of --board (memharness boards says what each board runs)")
+    for name in images_only:
+        console.print(f"  {name}: left out (runs ESP-IDF images only, not our firmware)")
+    boards = [b for b in boards if b not in images_only]
     schemes = _choices(args.heap, (*HEAPS, STATIC), "heap scheme")
     workloads = _choices(args.workload, WORKLOADS, "workload")
     kernels = [k.strip() for k in args.kernel_version.split(",") if k.strip()]

@@ -47,7 +47,7 @@ from harness.events import (
     Text,
     Unknown,
 )
-from harness.heap_rules import FIGURES, NotAvailable
+from harness.heap_rules import CORTEX_M, FIGURES, NotAvailable, PortLayout
 from harness.protocol import parse_line
 
 E = TypeVar("E", bound=Event)
@@ -102,6 +102,15 @@ class Run:
     @property
     def boots(self) -> list[Boot]:
         return self.events(Boot)
+
+    @property
+    def layout(self) -> PortLayout:
+        """The port's alignment and stack word as the first boot record gives them (Cortex-M's if
+        the firmware predates those keys)."""
+        boot = self.boots[0] if self.boots else None
+        if boot is None or boot.align is None:
+            return CORTEX_M
+        return PortLayout(boot.align, boot.stack_word or CORTEX_M.word)
 
     @property
     def resets(self) -> int:
