@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import math
+import re
 import shlex
 import signal
 import sys
@@ -33,8 +34,12 @@ from harness.compare import STATIC, WORKLOADS, compare, plan
 from harness.compare_report import tables, versions, write_all
 from harness.emulators import backend as find_backend
 from harness.errors import ExitStatus, HarnessError, ResultsError, UsageError
-from harness.events import Event, Heap
+from harness.emulators.esp_qemu import ENV as ESP_ENV
+from harness.emulators.esp_qemu import use_location
+from harness.esp_idf_console import DEFAULT_HEAP_PATTERNS, HeapPattern
+from harness.events import Event, Fault, Heap
 from harness.failures import FailureKind, ending, reset_loop
+from harness.image_run import run_image
 from harness.kernel import DEFAULT_VERSION, install_kernel, resolve_kernel
 from harness.platforms import board_names, load_all_boards, load_board
 from harness.report import write_run
@@ -53,6 +58,7 @@ EPILOG = f"""exit status:
 
 environment:
   MEMHARNESS_PLATFORMS  a folder of board files to use instead of platforms/
+  MEMHARNESS_ESP_QEMU   Espressif's QEMU (a folder with bin/ and rom/) for esp32, esp32c3
   MEMHARNESS_BUILD_DIR  where variants are built (default build/)
   MEMHARNESS_CACHE      the kernel cache (default ~/.cache/memharness)
   FREERTOS_KERNEL_PATH  a FreeRTOS-Kernel tree to build against"""
@@ -93,7 +99,17 @@ def _parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="run one scenario and write its results", epilog=EPILOG)
     variant_options(run)
-    run.add_argument("--scenario", required=True)
+    run.add_argument("--scenario", help="one of `memharness scenarios` (not with --image)")
+    run.add_argument("--image", type=Path, default=None,
+                     help="an ESP-IDF build folder or 4 MiB flash image to run instead of our firmware (esp32, esp32c3)")
+    run.add_argument("--until", default=None, help="with --image: done once this regex has matched a line")
+    run.add_argument("--count", type=int, default=1, help="with --image: ... this many times (default 1)")
+    run.add_argument("--elf", type=Path, default=None,
+                     help="with --image: the app's ELF for decoding a panic's PC (default: the build folder's)")
+    run.add_argument("--heap-pattern", action="append", default=[], metavar="LABEL=REGEX",
+                     help="with --image: a line giving a heap figure, its first group in bytes (repeatable)")
+    run.add_argument("--esp-qemu", type=Path, default=None,
+                     help=f"Espressif's QEMU folder (bin/, rom/); else ${ESP_ENV}, ~/.espressif/tools, PATH")
     run.add_argument("params", nargs="*", metavar="key=value", help="scenario parameters")
     run.add_argument("--emulator", default=None,
                      help="backend: qemu, esp_qemu (alias esp-qemu); default the board's first")
@@ -113,6 +129,7 @@ def _parser() -> argparse.ArgumentParser:
     comp.add_argument("--workload", default=",".join(WORKLOADS), help=f"comma list of: {', '.join(WORKLOADS)}")
     comp.add_argument("--jobs", type=int, default=2, help="runs at once (default 2)")
     comp.add_argument("--results", type=Path, default=Path("results/compare"))
+    comp.add_argument("--esp-qemu", type=Path, default=None, help="Espressif's QEMU folder (bin/, rom/)")
 
     kernel = sub.add_parser("kernel", help="install or locate the FreeRTOS-Kernel")
     ksub = kernel.add_subparsers(dest="kernel_command", required=True, metavar="ACTION")
@@ -184,6 +201,8 @@ def summarise(run: Run, console: Console) -> None:
             console.print("  " + shown(record_text(event).removeprefix("@mh ")))
     if cause is not None:
         console.print(f"  cause: {shown(record_text(cause))} (UART line {cause.line})")
+    if isinstance(cause, Fault) and cause.function is not None:
+        console.print(f"  at: {shown(cause.function)} ({shown(cause.source or 'no line')}), pc {cause.pc or 0:#010x}")
     kind, loop = ending(run), reset_loop(run)
     if kind is not FailureKind.NONE:
         console.print(f"  failure kind: {kind.value}")
@@ -207,7 +226,43 @@ def _check_run_options(args: argparse.Namespace) -> None:
             raise UsageError(f"{option} {value:g} is not a time limit", f"give {option} in seconds, above 0")
 
 
+def _heap_patterns(given: Sequence[str]) -> tuple[HeapPattern, ...]:
+    patterns = list(DEFAULT_HEAP_PATTERNS)
+    for text in given:
+        label, sep, regex = text.partition("=")
+        try:
+            if not sep or not label:
+                raise ValueError("expected LABEL=REGEX")
+            patterns.append(HeapPattern(label, regex))
+        except (ValueError, re.error) as exc:
+            raise UsageError(f"--heap-pattern {text!r}: {exc}", r"give LABEL=REGEX, e.g. free='Free heap: (\d+)'") from None
+    return tuple(patterns)
+
+
+def _run_image(args: argparse.Namespace, console: Console) -> int:
+    if args.scenario or args.params:
+        raise UsageError("--image runs an image as it is: it takes no --scenario or key=value",
+                         "drop --scenario and the parameters, or drop --image")
+    _check_run_options(args)
+    board = load_board(args.board)
+    patterns = _heap_patterns(args.heap_pattern)
+    emulator = find_backend(args.emulator or board.default_emulator)
+    emulator.require(board)
+    interrupted = False
+    try:
+        run = run_image(board, args.image, args.results, until=args.until, count=args.count, timeout=args.timeout,
+                        elf=args.elf, heap_patterns=patterns, emulator=args.emulator)
+    except Interrupted as stop:
+        run, interrupted = stop.run, True
+    return _finish_run(run, args, console, interrupted)
+
+
 def _run(args: argparse.Namespace, console: Console) -> int:
+    use_location(args.esp_qemu)
+    if args.image is not None:
+        return _run_image(args, console)
+    if not args.scenario:
+        raise UsageError("run needs --scenario NAME (or --image BUILD_DIR)", "see `memharness scenarios`")
     params = parse_assignments(args.params)
     validate(args.scenario, params)  # before anything is built: a typo costs no build
     _check_run_options(args)
@@ -225,6 +280,10 @@ def _run(args: argparse.Namespace, console: Console) -> int:
                                timeout=args.timeout, boot_timeout=args.boot_timeout)
     except Interrupted as stop:
         run, interrupted = stop.run, True
+    return _finish_run(run, args, console, interrupted)
+
+
+def _finish_run(run: Run, args: argparse.Namespace, console: Console, interrupted: bool) -> int:
     summarise(run, console)
     try:
         report = write_run(run, run.uart_log.parent)
@@ -248,6 +307,7 @@ def _choices(text: str, allowed: Sequence[str], what: str) -> list[str]:
 
 
 def _compare(args: argparse.Namespace, console: Console) -> int:
+    use_location(args.esp_qemu)
     boards = board_names() if args.board == "all" else _choices(args.board, board_names(), "board")
     images_only = [b.name for b in map(load_board, boards) if not b.runs_firmware]
     if images_only and args.board != "all":

@@ -28,6 +28,9 @@ _OVERFLOW = re.compile(r"\*\*\*ERROR\*\*\* A stack overflow in task (.+?) has be
 _CANARY = re.compile(r"Stack canary watchpoint triggered \((.+?)\)")
 _ASSERT = re.compile(r"^assert failed: (\S+) (\S+?):(\d+) \((.*)\)")
 _CORRUPT = re.compile(r"^CORRUPT HEAP: (.*)")
+# The registers a fault record keeps (the whole dump stays in the UART log).
+_KEPT = frozenset({"cause", "core", "backtrace", "mepc", "ra", "sp", "mstatus", "mcause", "mtval", "pc", "ps", "a0",
+                   "a1", "excvaddr"})
 _BACKTRACE = re.compile(r"^Backtrace:((?:\s+0x[0-9a-fA-F]+:0x[0-9a-fA-F]+)+)")
 
 
@@ -172,7 +175,7 @@ class EspIdfConsole:
         report, self._fault = self._fault or {}, None
         cause = str(report.get("cause", "panic"))
         pc = report.get("mepc", report.get("pc"))
-        fields: dict[str, Value] = {"kind": _snake(cause), **report}
+        fields: dict[str, Value] = {"kind": _snake(cause), **{k: v for k, v in report.items() if k in _KEPT}}
         if isinstance(pc, int):
             fields["pc"] = pc
         def number(key: str) -> int | None:
