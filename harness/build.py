@@ -63,13 +63,11 @@ class Firmware:
 
 def board_toolchain(board: Board) -> Toolchain:
     """The toolchain for the board's core; a board that runs no firmware of ours is refused by name."""
+    board.require_firmware()
     chain = TOOLCHAINS.get(board.core)
-    if not board.runs_firmware or chain is None:
-        raise UsageError(
-            f"board {board.name} runs {', '.join(board.runs)} only: memharness builds no firmware for it",
-            "run an image on it (memharness run --board {0} --image BUILD_DIR), or pick a board that runs "
-            "our firmware (memharness boards)".format(board.name),
-        )
+    if chain is None:
+        raise UsageError(f"board {board.name}: no toolchain is known for core {board.core}",
+                         f"set core to one of: {', '.join(TOOLCHAINS)}")
     return chain
 
 

@@ -59,7 +59,7 @@ class _Follow:
 
     def step(self, entry: Entry) -> tuple[Outcome, str] | None:
         if isinstance(entry, Fault):
-            self.cause = entry.fault
+            self.cause = "panic"  # the Fault itself (run.cause) names its kind
         elif isinstance(entry, StackOverflow):
             self.cause = "stack_overflow"
         elif isinstance(entry, Assert):
@@ -135,7 +135,7 @@ def run_image(
         if ended is not None:
             outcome, reason = ended
         elif follow.cause and wanted is None:
-            outcome, reason = Outcome.RESET if follow.resets else Outcome.DONE, follow.cause
+            outcome, reason = (Outcome.RESET if follow.resets else Outcome.DONE), follow.cause
     except EmulatorExited as exc:
         outcome, reason = Outcome.EMULATOR_DIED, exc.describe()
     except EmulatorError as exc:

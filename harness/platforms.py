@@ -15,7 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import ErrorDetails
 
-from harness.errors import PlatformError, UnknownBoardError
+from harness.errors import PlatformError, UnknownBoardError, UsageError
 from harness.paths import FIRMWARE_DIR
 from harness.paths import platforms_dir as default_platforms_dir
 
@@ -153,6 +153,15 @@ class Board(_Strict):
     def runs_firmware(self) -> bool:
         """Our firmware builds and runs here (else the board runs others' images only)."""
         return "firmware" in self.runs
+
+    def require_firmware(self) -> None:
+        """Refuse, naming the fix, a board that runs others' images only (no compiler for its CPU here)."""
+        if not self.runs_firmware:
+            raise UsageError(
+                f"board {self.name} runs {', '.join(self.runs)} only: memharness builds no firmware for it",
+                f"run an image on it (memharness run --board {self.name} --image BUILD_DIR), or pick a board "
+                "that runs our firmware (memharness boards)",
+            )
 
     @property
     def runs_esp_idf(self) -> bool:
