@@ -24,7 +24,6 @@ from harness.platforms import Board
 from harness.variant import Variant
 
 
-
 @dataclass(frozen=True)
 class Toolchain:
     """The compiler and C library for one CPU core (the board's `core`)."""

@@ -33,9 +33,9 @@ from harness.build import Firmware
 from harness.compare import STATIC, WORKLOADS, compare, plan
 from harness.compare_report import tables, versions, write_all
 from harness.emulators import backend as find_backend
-from harness.errors import ExitStatus, HarnessError, ResultsError, UsageError
 from harness.emulators.esp_qemu import ENV as ESP_ENV
 from harness.emulators.esp_qemu import use_location
+from harness.errors import ExitStatus, HarnessError, ResultsError, UsageError
 from harness.esp_idf_console import DEFAULT_HEAP_PATTERNS, HeapPattern
 from harness.events import Event, Fault, Heap
 from harness.failures import FailureKind, ending, reset_loop
@@ -101,7 +101,8 @@ def _parser() -> argparse.ArgumentParser:
     variant_options(run)
     run.add_argument("--scenario", help="one of `memharness scenarios` (not with --image)")
     run.add_argument("--image", type=Path, default=None,
-                     help="an ESP-IDF build folder or 4 MiB flash image to run instead of our firmware (esp32, esp32c3)")
+                     help="an ESP-IDF build folder or 4 MiB flash image to run instead of our firmware "
+                          "(esp32, esp32c3)")
     run.add_argument("--until", default=None, help="with --image: done once this regex has matched a line")
     run.add_argument("--count", type=int, default=1, help="with --image: ... this many times (default 1)")
     run.add_argument("--elf", type=Path, default=None,
@@ -235,7 +236,8 @@ def _heap_patterns(given: Sequence[str]) -> tuple[HeapPattern, ...]:
                 raise ValueError("expected LABEL=REGEX")
             patterns.append(HeapPattern(label, regex))
         except (ValueError, re.error) as exc:
-            raise UsageError(f"--heap-pattern {text!r}: {exc}", r"give LABEL=REGEX, e.g. free='Free heap: (\d+)'") from None
+            raise UsageError(f"--heap-pattern {text!r}: {exc}",
+                             r"give LABEL=REGEX, e.g. free='Free heap: (\d+)'") from None
     return tuple(patterns)
 
 

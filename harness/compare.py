@@ -246,7 +246,8 @@ def figures_for(board_clock: Mapping[str, int], group: list[CellResult], firmwar
         if run is None:
             continue
         taken = run.figure("before", "free") - run.figure("after_alloc", "free")
-        overhead[str(size)] = {"taken": taken, "overhead": taken - size, "rule": allocation_cost(heap, size, run.layout)}
+        rule = allocation_cost(heap, size, run.layout)
+        overhead[str(size)] = {"taken": taken, "overhead": taken - size, "rule": rule}
     out["overhead_per_allocation"] = overhead or None
     frag = runs.get("fragmentation")
     if frag is not None:

@@ -29,9 +29,9 @@ from rich.table import Table
 from harness import __version__
 from harness.build import TOOLCHAINS, compiler_identity
 from harness.compare import STANDARD_WORKLOAD, Comparison
+from harness.emulators.esp_qemu import locate
 from harness.emulators.qemu import TIMING_ICOUNT_SHIFT, icount
 from harness.errors import ResultsError
-from harness.emulators.esp_qemu import locate
 from harness.platforms import Board, load_board
 
 REPORT_VERSION = 1

@@ -119,7 +119,8 @@ class EspIdfConsole:
             return []
         if match := _OVERFLOW.search(text):
             self._panicked = True
-            return [StackOverflow(task=match.group(1), line=line, fields={"task": match.group(1), "detected_by": "hook"})]
+            task = match.group(1)
+            return [StackOverflow(task=task, line=line, fields={"task": task, "detected_by": "hook"})]
         if match := _CANARY.search(text):
             self._panicked = True
             task = match.group(1)

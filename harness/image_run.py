@@ -103,7 +103,8 @@ def run_image(
     try:
         wanted = re.compile(until) if until is not None else None
     except re.error as exc:
-        raise UsageError(f"--until {until!r} is not a regular expression: {exc}", "escape it, e.g. 'Hello world!'") from None
+        raise UsageError(f"--until {until!r} is not a regular expression: {exc}",
+                         "escape it, e.g. 'Hello world!'") from None
     elf = elf or (app_elf(image) if image.is_dir() else None)
     name = image_name(image)
     label = f"{board.name}-{HEAP}-{name}"

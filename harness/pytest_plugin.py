@@ -133,8 +133,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         return
     marks = list(metafunc.definition.iter_markers(_MARK))
     boards = [load_board(n) for n in names]
-    # Boards the test does not apply to, and boards that run others' images only (esp32), are left out; if that is all of them, each is kept and
-    # skips naming why (rather than pytest's "empty parameter set").
+    # Boards the test does not apply to, and boards that run others' images only (esp32), are left
+    # out; if that is all of them, each is kept and skips naming why (not pytest's "empty parameter set").
     chosen = [b.name for b in boards if b.runs_firmware and all(m.kwargs["applies"](b) for m in marks)] or names
     metafunc.parametrize("mh_board", chosen, indirect=True, ids=chosen)
 

@@ -192,7 +192,8 @@ def record_text(event: Event) -> str:
 
 
 _HEX_KEYS = frozenset({
-    "ptr", "addr", "pc", "lr", "psr", "cfsr", "hfsr", "mmfar", "bfar", "stack_base", "reset_pc", "reset_cfsr", "reset_mcause", "limit",
+    "ptr", "addr", "pc", "lr", "psr", "cfsr", "hfsr", "mmfar", "bfar", "stack_base", "reset_pc", "reset_cfsr",
+    "reset_mcause", "limit",
     "mcause", "mtval", "mepc", "ra", "sp", "excvaddr", "mstatus", "ps", "a0", "a1",
 })
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from harness.emulators.base import Backend, Session
 from harness.errors import UsageError
 
-
 ALIASES = {"esp-qemu": "esp_qemu", "espressif": "esp_qemu"}  # friendlier spellings for --emulator
 NAMES = ("qemu", "esp_qemu")
 

@@ -21,7 +21,7 @@ from harness.esp_idf_console import HeapPattern
 from harness.events import Boot, Fault, Heap
 from harness.image_run import run_image
 from harness.platforms import load_board
-from harness.run import Outcome, Run
+from harness.run import Outcome
 
 pytestmark = pytest.mark.e2e
 
@@ -100,7 +100,8 @@ def test_the_cli_decodes_the_panic_and_exits_1(tmp_path: Path) -> None:
     proc = _cli("run", "--board", "esp32c3", "--image", str(PANIC), "--results", str(tmp_path),
                 env=dict(os.environ), cwd=tmp_path)
     assert proc.returncode == 1, proc.stdout + proc.stderr
-    assert "-> reset (panic)" in proc.stdout and "kind=store_access_fault" in proc.stdout and f"at: app_main ({PANIC_SOURCE})" in proc.stdout
+    assert "-> reset (panic)" in proc.stdout and "kind=store_access_fault" in proc.stdout
+    assert f"at: app_main ({PANIC_SOURCE})" in proc.stdout
     assert list(tmp_path.rglob("report.json")) and list(tmp_path.rglob("uart.log"))
 
 
