@@ -144,7 +144,8 @@ class Board(_Strict):
         if self.runs_firmware:
             missing = [key for key in FIRMWARE_KEYS if key not in self.model_fields_set]
             if missing:
-                raise ValueError(f"runs: [firmware] needs {', '.join(repr(k) for k in missing)}")
+                fields = ", ".join(repr(k) for k in missing)
+                raise ValueError(f"missing field {fields} (a board whose `runs` has firmware needs it)")
             if not self.port_sources:
                 raise ValueError("'port_sources' must name at least one file")
         return self
