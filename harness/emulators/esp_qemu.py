@@ -215,8 +215,13 @@ class EspQemuBackend:
         return found
 
     def command(self, board: Board, elf: Path, workdir: Path, icount_shift: int | None = None) -> list[str]:
-        """`elf` is the flash file the session runs (a private copy: the machine writes to its flash)."""
+        """The command for `elf`: our firmware's ELF runs from its cached flash image, read-only (it
+        never writes flash); anything else from a private copy `start` puts in `workdir` (an
+        ESP-IDF app may write its flash: NVS), so the user's image is never changed."""
         target = esp_target(board)
+        flash = flash_image(target, elf)
+        drive = f"file={flash},if=mtd,format=raw,readonly=on" if flash != elf and not elf.is_dir() else (
+            f"file={workdir / 'flash.bin'},if=mtd,format=raw")
         found = locate(target)
         binary, rom = (Path(target.binary), None) if isinstance(found, str) else (found.binary, found.rom_dir)
         shift = target.icount_shift if icount_shift is None else icount_shift
@@ -229,7 +234,7 @@ class EspQemuBackend:
             "-monitor", "none",
             "-serial", "stdio",
             *(["-icount", f"shift={shift},align=off,sleep=off"] if shift is not None else []),
-            "-drive", f"file={elf},if=mtd,format=raw",
+            "-drive", drive,
             "-global", f"driver={target.watchdog},property=wdt_disable,value=true",
             "-qmp", f"unix:{workdir / 'qmp.sock'},server=on,wait=off",
             "-gdb", f"unix:{workdir / 'gdb.sock'},server=on,wait=off",
@@ -239,12 +244,11 @@ class EspQemuBackend:
     def start(self, board: Board, elf: Path, uart_log: Path, icount_shift: int | None = None) -> QemuSession:
         """Boot `elf` (our ELF, an ESP-IDF build folder or a flash file) from power-on."""
         self.require(board)
-        flash = flash_image(esp_target(board), elf)
         workdir = Path(tempfile.mkdtemp(prefix="memharness-espqemu-"))  # mode 0700: private sockets
         try:
-            private = workdir / "flash.bin"
-            shutil.copyfile(flash, private)
-            command = self.command(board, private, workdir, icount_shift)
+            command = self.command(board, elf, workdir, icount_shift)
+            if f"file={workdir / 'flash.bin'}," in " ".join(command):
+                shutil.copyfile(flash_image(esp_target(board), elf), workdir / "flash.bin")
             return QemuSession(command, workdir, workdir / "qmp.sock", uart_log)
         except BaseException:
             shutil.rmtree(workdir, ignore_errors=True)
