@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from harness import expect
+from harness import api, expect
 from harness.emulators import backend
+from harness.errors import UsageError
 from harness.esp_idf_console import HeapPattern
 from harness.events import Boot, Fault, Heap
 from harness.image_run import run_image
@@ -58,26 +59,23 @@ def test_hello_world_boots_reports_its_heap_and_restarts_by_software(board: str,
     assert (run.uart_log).read_text().count("rst:") == 2
 
 
-def test_the_panic_is_decoded_to_app_main_and_its_line(tmp_path: Path) -> None:
+def test_the_panic_is_decoded_to_app_main_and_a_panic_at_every_boot_is_a_reset_loop(tmp_path: Path) -> None:
     needs("esp32c3")
-    run = run_image(load_board("esp32c3"), PANIC, tmp_path, timeout=60)
-    assert run.outcome is Outcome.RESET and run.reason == "panic", run.describe()
-    fault = run.cause
+    first = run_image(load_board("esp32c3"), PANIC, tmp_path / "first", timeout=60)
+    assert first.outcome is Outcome.RESET and first.reason == "panic", first.describe()
+    fault = first.cause
     assert isinstance(fault, Fault) and fault.cause == "Store access fault"
     assert (fault.function, fault.source) == ("app_main", PANIC_SOURCE), fault
     assert fault.fault == "store_access_fault" and fault.mcause == 7 and fault.mtval == 0
     assert fault.pc == fault.fields["mepc"]
-    assert run.boots[-1].reset == "panic" and run.texts.index("Hello world!") < fault.line
-    expect.board_should_reset(run, "fault")
+    assert first.boots[-1].reset == "panic" and first.texts.index("Hello world!") + 1 < fault.line
+    expect.board_should_reset(first, "fault")
     print(f"\npanic decoded: {fault.fault} at {fault.function} ({fault.source}), pc {fault.pc:#010x}")
 
-
-def test_a_panic_at_every_boot_is_a_reset_loop(tmp_path: Path) -> None:
-    needs("esp32c3")
-    run = run_image(load_board("esp32c3"), PANIC, tmp_path, timeout=60, max_resets=10)
-    assert (run.outcome, run.reason) == (Outcome.RESET, "reset_loop"), run.describe()
-    assert [b.reset for b in run.boots] == ["power_on", "panic", "panic", "panic"]
-    assert len(run.events(Fault)) == 3
+    loop = run_image(load_board("esp32c3"), PANIC, tmp_path / "loop", timeout=60, max_resets=10)
+    assert (loop.outcome, loop.reason) == (Outcome.RESET, "reset_loop"), loop.describe()
+    assert [b.reset for b in loop.boots] == ["power_on", "panic", "panic", "panic"]
+    assert [f.source for f in loop.events(Fault)] == [PANIC_SOURCE] * 3
 
 
 def test_a_registered_heap_pattern_is_a_figure(tmp_path: Path) -> None:
@@ -117,10 +115,7 @@ def test_a_missing_emulator_exits_3_naming_every_way_to_provide_it(tmp_path: Pat
     assert "Traceback" not in message and not list(tmp_path.rglob("uart.log"))
 
 
-def test_esp32_runs_images_only_and_says_so(tmp_path: Path) -> None:
-    proc = _cli("run", "--board", "esp32", "--scenario", "leak", "--results", str(tmp_path),
-                env=dict(os.environ), cwd=tmp_path)
-    assert proc.returncode == 2, proc.stdout + proc.stderr
-    assert "board esp32 runs esp_idf only" in proc.stderr and "--image" in proc.stderr
-
-
+def test_esp32_runs_images_only_and_says_so() -> None:
+    with pytest.raises(UsageError, match=r"board esp32 runs esp_idf only: .*\n  fix: .*--image") as refused:
+        api.prepare(board="esp32", heap="heap_4")
+    assert refused.value.status == 2
