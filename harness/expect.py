@@ -44,6 +44,10 @@ RESET_KINDS: dict[str, frozenset[str]] = {
     "stack_limit": frozenset({"stack_limit", "usagefault"}),
     "fault": frozenset({"hardfault", "usagefault", "busfault", "memmanage", "stack_limit", "panic"}),
     "assert": frozenset({"assert"}),
+    # ESP-IDF images (harness/esp_idf_console.py): esp_restart(), a panic's restart, a watchdog.
+    "software": frozenset({"software"}),
+    "panic": frozenset({"panic"}),
+    "watchdog": frozenset({"watchdog"}),
 }
 HEAP_SYMBOLS = ("pvPortMalloc", "vPortFree", "xPortGetFreeHeapSize", "ucHeap")
 _HEAP_FILES = tuple(f"heap_{n}.c" for n in range(1, 6))
@@ -298,7 +302,8 @@ def reset_kind(kind: str) -> frozenset[str] | None:
     known = frozenset().union(*RESET_KINDS.values())
     if key in known:
         return frozenset({key})
-    raise UsageError(f"unknown kind of reset '{kind}'", "use canary, stack limit, fault, assert or any")
+    raise UsageError(f"unknown kind of reset '{kind}'",
+                     "use canary, stack limit, fault, assert, software, panic, watchdog or any")
 
 
 def _is_stack_limit(run: Run) -> bool:
