@@ -80,6 +80,16 @@ def allocation_cost(heap: str, size: int, layout: PortLayout = CORTEX_M) -> int 
     return None
 
 
+def blocks_that_fit(heap: str, free: int, cost: int) -> int:
+    """How many allocations costing `cost` the free figure `free` still holds.
+
+    heap_1 hands a block out only if a byte stays free after it (heap_1.c: `xNextFreeByte +
+    xWantedSize < configADJUSTED_HEAP_SIZE`), which shows when the free figure is an exact
+    multiple of the cost (RV32: 16-byte alignment, 4096-byte blocks).
+    """
+    return (free - 1) // cost if heap == "heap_1" else free // cost
+
+
 def free_before_first_allocation(heap: str, total: int, layout: PortLayout = CORTEX_M) -> int | None:
     """The free figure at boot: heap_1/2 report TOTAL - alignment at once, heap_4 reports 0 until
     the first allocation initialises it; heap_5 depends on its regions; heap_3 has no figure of its own.

@@ -19,20 +19,22 @@ ALIGNMENT = 8  # portBYTE_ALIGNMENT on the ARM_CM* ports
 CANARY_BYTES = 16  # method 2: four words at pxStack
 
 
-def usable_bytes(depth_words: int, layout: PortLayout = CORTEX_M) -> int:
+def usable_bytes(depth_words: int, layout: PortLayout = CORTEX_M, base: int = 0) -> int:
     """Bytes from pxStack up to the aligned top of stack (where the first frame goes below).
 
-    pxStack is aligned (heap blocks and the firmware's static stacks are), so the top word's
-    address, pxStack + word * (depth - 1), rounds down to the port's alignment.
+    The top word's address, pxStack + word * (depth - 1), rounds down to the port's alignment.
+    With `base` (pxStack) the figure is exact; without, pxStack is taken as aligned, as heap_1/2/4/5
+    blocks and the firmware's static stacks are (a C library's malloc may align less: heap_3).
     """
     if depth_words < 1:
         raise ValueError(f"a stack depth must be at least 1 word, not {depth_words}")
-    return (layout.word * (depth_words - 1)) // layout.alignment * layout.alignment
+    top = base + layout.word * (depth_words - 1)
+    return top // layout.alignment * layout.alignment - base
 
 
-def touched_bytes(depth_words: int, hwm_words: int, layout: PortLayout = CORTEX_M) -> int:
+def touched_bytes(depth_words: int, hwm_words: int, layout: PortLayout = CORTEX_M, base: int = 0) -> int:
     """The stack a task has touched, counted down from the aligned top (independent of depth parity)."""
-    return usable_bytes(depth_words, layout) - layout.word * hwm_words
+    return usable_bytes(depth_words, layout, base) - layout.word * hwm_words
 
 
 def minimum_depth(touched: int, method: int = 2, layout: PortLayout = CORTEX_M) -> int:

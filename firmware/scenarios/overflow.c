@@ -46,7 +46,7 @@
 #define overflowFOREVER              0xFFFFFFFFUL
 #define overflowTICKS_PER_ITERATION  ( ( TickType_t ) 1 )
 #define overflowWAIT_MARGIN_MS       1000UL
-#define overflowSTACK_ALIGN          8
+#define overflowSTACK_ALIGN          portBYTE_ALIGNMENT
 #define overflowPARAM_DEPTH          0
 #define overflowPARAM_ITERATIONS     1
 #define overflowPARAM_GUARD          2

@@ -22,8 +22,8 @@ from robot.libraries.BuiltIn import BuiltIn, RobotNotRunningError
 
 from harness import api, expect
 from harness.build import Firmware
-from harness.events import Event
 from harness.emulators import backend
+from harness.events import Event
 from harness.heap_rules import CAN_FREE
 from harness.image_run import run_image
 from harness.kernel import DEFAULT_VERSION
