@@ -77,7 +77,7 @@ from harness.pytest_plugin import Bench
 from harness.report import write_run
 from harness.run import Outcome, Probe, Run
 from harness.scenarios import CATALOGUE, scenario, validate
-from harness.stack_probe import stack_probe
+from harness.stack_probe import stack_probe, synced_stack_probe
 from harness.stack_rules import minimum_depth, touched_bytes, usable_bytes
 from harness.variant import HEAPS, NO_HEAP
 
@@ -193,7 +193,8 @@ LOOPS = 3
 @pytest.mark.parametrize(("heap", "profile"), applicable("task_overhead"), ids=ids(applicable("task_overhead")))
 def test_task_overhead(memharness: Bench, heap: str, profile: str) -> None:
     depth = 256
-    result = done(run(memharness, "task_overhead", heap, profile, probe=stack_probe, depth=depth, loops=LOOPS))
+    result = done(run(memharness, "task_overhead", heap, profile, probe=synced_stack_probe, depth=depth,
+                      loops=LOOPS, sync=1))
     fw = fw_of(memharness, heap, profile)
     tcb = sizes(fw)["TCB_t"]
     layout = result.layout
@@ -217,6 +218,14 @@ def test_task_overhead(memharness: Bench, heap: str, profile: str) -> None:
     assert outside is not None and outside.untouched_words == still.hwm_words
     touched = touched_bytes(depth, still.hwm_words, layout)
     smallest = minimum_depth(touched, layout=layout)
+    if still.stack_base is not None and still.stack_base % layout.alignment:
+        # The C library's malloc (heap_3 on picolibc) aligns blocks to less than the port does, so
+        # where the top of a new stack rounds down to is not known before it is allocated: the rule
+        # holds with one alignment unit to spare.
+        spare = smallest + layout.alignment // layout.word
+        fits = done(run(memharness, "task_overhead", heap, profile, depth=depth, loops=LOOPS, try_depth=spare))
+        assert fits.last(Fits) is not None and fits.last(StackOverflow) is None
+        return
     # The rule's smallest depth runs its loops without tripping the check; one word less trips it.
     fits = done(run(memharness, "task_overhead", heap, profile, depth=depth, loops=LOOPS, try_depth=smallest))
     fit = fits.last(Fits)
