@@ -12,8 +12,8 @@ own `hwm_words` checks both.
 from __future__ import annotations
 
 from harness.emulators.base import Session
-from harness.heap2_walk import ACK
 from harness.events import Event, Stack, StackMeasured, harness_event
+from harness.heap2_walk import ACK
 from harness.stack_rules import WORD, untouched_bytes
 
 
