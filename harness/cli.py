@@ -151,12 +151,14 @@ def _prepare(args: argparse.Namespace) -> Firmware:
 
 
 def _boards(console: Console) -> int:
-    table = Table("board", "cpu", "port", "fpu", "RAM", "emulators", "overflow detection")
+    table = Table("board", "cpu", "port", "fpu", "RAM", "emulators", "overflow detection", "runs")
     boards = load_all_boards()
     for b in boards:
         emulators = ", ".join(k for k, v in b.emulators if v is not None)
         ram = " + ".join(f"{r.size // 1024} KiB" for r in (b.memory.ram, b.memory.ram2) if r is not None)
-        table.add_row(b.name, b.cpu, b.port, b.fpu, ram, emulators, ", ".join(b.overflow_detection))
+        runs = ", ".join({"firmware": "our firmware", "esp_idf": "ESP-IDF images"}[r] for r in b.runs)
+        table.add_row(b.name, b.cpu, b.port or "-", b.fpu if b.runs_firmware else "-", ram, emulators,
+                      ", ".join(b.overflow_detection), runs)
     console.print(table)
     for b in boards:
         for note in b.notes:
