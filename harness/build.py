@@ -150,7 +150,10 @@ def include_flags(variant: Variant) -> list[str]:
 
 
 def firmware_sources(variant: Variant) -> list[Path]:
-    board_sources = [src for folder in _board_dirs(variant.board) for ext in ("*.c", "*.S") for src in folder.glob(ext)]
+    """Our firmware's sources: its own, the scenarios, the board support, and each board folder's
+    `mh/` (what only our firmware needs of the core or family: fault report, op timer)."""
+    folders = [sub for folder in _board_dirs(variant.board) for sub in (folder, folder / "mh")]
+    board_sources = [src for folder in folders for ext in ("*.c", "*.S") for src in folder.glob(ext)]
     return sorted([*FIRMWARE_DIR.glob("*.c"), *(FIRMWARE_DIR / "scenarios").glob("*.c"), *board_sources])
 
 

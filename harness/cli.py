@@ -39,6 +39,7 @@ from harness.errors import ExitStatus, HarnessError, ResultsError, UsageError
 from harness.esp_idf_console import DEFAULT_HEAP_PATTERNS, HeapPattern
 from harness.events import Event, Fault, Heap
 from harness.failures import FailureKind, ending, reset_loop
+from harness.image_cli import add_image_options, run_elf
 from harness.image_run import run_image
 from harness.kernel import DEFAULT_VERSION, install_kernel, resolve_kernel
 from harness.platforms import board_names, load_all_boards, load_board
@@ -99,13 +100,14 @@ def _parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="run one scenario and write its results", epilog=EPILOG)
     variant_options(run)
-    run.add_argument("--scenario", help="one of `memharness scenarios` (not with --image)")
+    run.add_argument("--scenario", default=None,
+                     help="one of `memharness scenarios` (or --elf: a user's image; --image: an ESP-IDF build)")
     run.add_argument("--image", type=Path, default=None,
                      help="an ESP-IDF build folder or 4 MiB flash image to run instead of our firmware "
                           "(esp32, esp32c3)")
     run.add_argument("--until", default=None, help="with --image: done once this regex has matched a line")
     run.add_argument("--count", type=int, default=1, help="with --image: ... this many times (default 1)")
-    run.add_argument("--elf", type=Path, default=None,
+    run.add_argument("--app-elf", type=Path, default=None,
                      help="with --image: the app's ELF for decoding a panic's PC (default: the build folder's)")
     run.add_argument("--heap-pattern", action="append", default=[], metavar="LABEL=REGEX",
                      help="with --image: a line giving a heap figure, its first group in bytes (repeatable)")
@@ -120,6 +122,7 @@ def _parser() -> argparse.ArgumentParser:
                      help="the outcome that counts as success (default done)")
     run.add_argument("--results", type=Path, default=Path("results"))
     run.add_argument("--print-command", action="store_true", help="print the emulator command and exit")
+    add_image_options(run)
 
     comp = sub.add_parser("compare", help="every heap scheme on the standard workloads, side by side",
                           epilog=EPILOG)
@@ -255,7 +258,7 @@ def _run_image(args: argparse.Namespace, console: Console) -> int:
     interrupted = False
     try:
         run = run_image(board, args.image, args.results, until=args.until, count=args.count, timeout=args.timeout,
-                        elf=args.elf, heap_patterns=patterns, emulator=args.emulator)
+                        elf=args.app_elf, heap_patterns=patterns, emulator=args.emulator)
     except Interrupted as stop:
         run, interrupted = stop.run, True
     return _finish_run(run, args, console, interrupted)
@@ -265,8 +268,12 @@ def _run(args: argparse.Namespace, console: Console) -> int:
     use_location(args.esp_qemu)
     if args.image is not None:
         return _run_image(args, console)
-    if not args.scenario:
-        raise UsageError("run needs --scenario NAME (or --image BUILD_DIR)", "see `memharness scenarios`")
+    if args.elf is not None:
+        _check_run_options(args)
+        return run_elf(args, console)
+    if args.scenario is None:
+        raise UsageError("run needs --scenario NAME (our firmware), --elf PATH (your image) or --image BUILD_DIR "
+                         "(an ESP-IDF build)", "see `memharness scenarios`, or give --elf or --image")
     params = parse_assignments(args.params)
     validate(args.scenario, params)  # before anything is built: a typo costs no build
     _check_run_options(args)

@@ -43,6 +43,9 @@ class EmulatorExited(Exception):
 class Session(Protocol):
     uart_log: Path
     log_error: str | None  # why `uart_log` is missing or incomplete (disk full, not writable), if it is
+    # Where the debug interface listens when started with `debug=True` (`unix:<path>` in the
+    # session's private folder, or `tcp:127.0.0.1:<port>`), for harness.observe.gdbstub; else None.
+    debug_endpoint: str | None
 
     def read_line(self, timeout: float) -> str | None:
         """The next UART line, or None if none completes within `timeout` seconds.
@@ -68,10 +71,17 @@ class Backend(Protocol):
     def require(self, board: Board) -> object:
         """Raise the user's error (ToolMissingError, EmulatorError) if `board` cannot run here."""
 
-    def command(self, board: Board, elf: Path, workdir: Path, icount_shift: int | None = None) -> list[str]:
+    def command(
+        self, board: Board, elf: Path, workdir: Path, icount_shift: int | None = None, *, debug: bool = False
+    ) -> list[str]:
         """The exact command line, so a person can start the same emulator by hand.
         `icount_shift` None: the backend's (or board's) own setting."""
 
-    def start(self, board: Board, elf: Path, uart_log: Path, icount_shift: int | None = None) -> Session:
+    def start(
+        self, board: Board, elf: Path, uart_log: Path, icount_shift: int | None = None, *, debug: bool = False
+    ) -> Session:
         """A running board. Creates `uart_log`'s folder; a log that cannot be written does not
-        stop the run but is reported in the session's `log_error`."""
+        stop the run but is reported in the session's `log_error`.
+
+        `debug`: the board is held at reset with a gdb stub listening at `debug_endpoint`; a
+        client lets it run (harness.observe.target). Without it no debug interface is opened."""

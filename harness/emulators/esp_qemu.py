@@ -214,7 +214,9 @@ class EspQemuBackend:
             raise _missing(target, found)
         return found
 
-    def command(self, board: Board, elf: Path, workdir: Path, icount_shift: int | None = None) -> list[str]:
+    def command(
+        self, board: Board, elf: Path, workdir: Path, icount_shift: int | None = None, *, debug: bool = False
+    ) -> list[str]:
         """The command for `elf`: our firmware's ELF runs from its cached flash image, read-only (it
         never writes flash); anything else from a private copy `start` puts in `workdir` (an
         ESP-IDF app may write its flash: NVS), so the user's image is never changed."""
@@ -238,18 +240,22 @@ class EspQemuBackend:
             "-global", f"driver={target.watchdog},property=wdt_disable,value=true",
             "-qmp", f"unix:{workdir / 'qmp.sock'},server=on,wait=off",
             "-gdb", f"unix:{workdir / 'gdb.sock'},server=on,wait=off",
+            *(["-S"] if debug else []),  # held at reset until a debugger lets it run
             *target.extra_args,
         ]
 
-    def start(self, board: Board, elf: Path, uart_log: Path, icount_shift: int | None = None) -> QemuSession:
-        """Boot `elf` (our ELF, an ESP-IDF build folder or a flash file) from power-on."""
+    def start(
+        self, board: Board, elf: Path, uart_log: Path, icount_shift: int | None = None, *, debug: bool = False
+    ) -> QemuSession:
+        """Boot `elf` (our ELF, an ESP-IDF build folder or a flash file) from power-on; `debug`: held
+        at reset until a client of the gdb stub (always on, in the private folder) lets it run."""
         self.require(board)
         workdir = Path(tempfile.mkdtemp(prefix="memharness-espqemu-"))  # mode 0700: private sockets
         try:
-            command = self.command(board, elf, workdir, icount_shift)
+            command = self.command(board, elf, workdir, icount_shift, debug=debug)
             if f"file={workdir / 'flash.bin'}," in " ".join(command):
                 shutil.copyfile(flash_image(esp_target(board), elf), workdir / "flash.bin")
-            return QemuSession(command, workdir, workdir / "qmp.sock", uart_log)
+            return QemuSession(command, workdir, workdir / "qmp.sock", uart_log, f"unix:{workdir / 'gdb.sock'}")
         except BaseException:
             shutil.rmtree(workdir, ignore_errors=True)
             raise
