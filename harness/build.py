@@ -30,14 +30,15 @@ class Toolchain:
 
     gcc: str
     packages: str  # the Debian packages that provide it (`make setup` installs them)
-    specs: tuple[str, ...]  # the C library's specs, at every compile and the link
+    compile_specs: tuple[str, ...]  # the C library's specs at every compile (its headers)
+    link_specs: tuple[str, ...]  # ... and at the link (its libraries)
 
 
 TOOLCHAINS: dict[str, Toolchain] = {
     "cortex_m": Toolchain("arm-none-eabi-gcc", "gcc-arm-none-eabi libnewlib-arm-none-eabi",
-                          ("--specs=nano.specs", "--specs=nosys.specs")),
+                          (), ("--specs=nano.specs", "--specs=nosys.specs")),
     "riscv": Toolchain("riscv64-unknown-elf-gcc", "gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf",
-                       ("--specs=picolibc.specs",)),
+                       ("--specs=picolibc.specs",), ("--specs=picolibc.specs",)),
 }
 GCC = TOOLCHAINS["cortex_m"].gcc
 MEMORY_SCRIPT = "mh_memory.ld"  # generated from the board's YAML; the family's linker script INCLUDEs it
@@ -103,8 +104,8 @@ def _files_digest(files: Iterable[Path]) -> list[str | bytes]:
 
 
 def cpu_flags(board: Board) -> list[str]:
-    """The board's CPU, floating-point and C library flags, for every compile and the link alike."""
-    return [*board.cflags, *board.float_flags(), *board_toolchain(board).specs]
+    """The board's CPU and floating-point flags, for every compile and the link alike."""
+    return [*board.cflags, *board.float_flags()]
 
 
 def kernel_flags(variant: Variant) -> list[str]:
@@ -248,7 +249,8 @@ def build(variant: Variant, root: Path | None = None) -> Firmware:
     board = variant.board
     compiler = compiler_identity(gcc)
     header_parts = _files_digest(_headers())
-    kflags = [*cpu_flags(board), *_COMMON_CFLAGS, *include_flags(variant), *kernel_flags(variant)]
+    chain = board_toolchain(board)
+    kflags = [*cpu_flags(board), *chain.compile_specs, *_COMMON_CFLAGS, *include_flags(variant), *kernel_flags(variant)]
     kernel_key = _digest(
         [compiler, str(variant.kernel.path), variant.kernel.version, *kflags, *header_parts]
     )
@@ -263,14 +265,14 @@ def build(variant: Variant, root: Path | None = None) -> Firmware:
             kernel_built = True
     kernel_objects = sorted(kernel_dir.glob("*.o"))
 
-    vflags = [*cpu_flags(board), *_COMMON_CFLAGS, *include_flags(variant), *variant_flags(variant)]
+    vflags = [*cpu_flags(board), *chain.compile_specs, *_COMMON_CFLAGS, *include_flags(variant), *variant_flags(variant)]
     sources = firmware_sources(variant)
     if variant.heap_number:
         sources.append(variant.kernel.path / "portable" / "MemMang" / f"{variant.heap}.c")
     linker_script = FIRMWARE_DIR / "boards" / board.linker_script
     memory = memory_script(board)
     ldflags = [
-        *cpu_flags(board), "-nostartfiles",
+        *cpu_flags(board), *chain.link_specs, "-nostartfiles",
         f"-T{linker_script}", "-Wl,--gc-sections",
         f"-Wl,--defsym=__mh_heap3_arena_size={variant.heap_size if variant.heap == 'heap_3' else 0}",
     ]
