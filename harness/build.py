@@ -265,7 +265,9 @@ def build(variant: Variant, root: Path | None = None) -> Firmware:
             kernel_built = True
     kernel_objects = sorted(kernel_dir.glob("*.o"))
 
-    vflags = [*cpu_flags(board), *chain.compile_specs, *_COMMON_CFLAGS, *include_flags(variant), *variant_flags(variant)]
+    vflags = [
+        *cpu_flags(board), *chain.compile_specs, *_COMMON_CFLAGS, *include_flags(variant), *variant_flags(variant),
+    ]
     sources = firmware_sources(variant)
     if variant.heap_number:
         sources.append(variant.kernel.path / "portable" / "MemMang" / f"{variant.heap}.c")
