@@ -56,8 +56,19 @@ class QemuTarget(_Strict):
     extra_args: tuple[str, ...] = ()
 
 
+class RenodeTarget(_Strict):
+    """How Renode runs the board: its platform description, the console UART peripheral, and
+    monitor commands run after the platform loads (clocks, performance) and again at each reset."""
+
+    platform: str = Field(pattern=r"^[A-Za-z0-9_./-]+\.repl$")  # under Renode's folder, e.g. platforms/cpus/x.repl
+    uart: str = Field(pattern=r"^sysbus\.[A-Za-z0-9_]+$")  # the console peripheral, e.g. sysbus.usart2
+    commands: tuple[str, ...] = ()  # monitor commands, e.g. "nvic Frequency 168000000"
+    platform_lines: tuple[str, ...] = ()  # extra platform description lines (peripherals the .repl lacks)
+
+
 class Emulators(_Strict):
     qemu: QemuTarget | None = None
+    renode: RenodeTarget | None = None  # last: a board QEMU also runs keeps QEMU as its default
 
 
 class Board(_Strict):
