@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import math
+import os
 import shlex
 import signal
 import sys
@@ -31,12 +32,14 @@ from harness import api
 from harness.build import Firmware
 from harness.compare import STATIC, WORKLOADS, compare, plan
 from harness.compare_report import tables, versions, write_all
+from harness.emulators import NAMES as EMULATORS
 from harness.emulators import backend as find_backend
+from harness.emulators.renode_install import ENV_RENODE
 from harness.errors import ExitStatus, HarnessError, ResultsError, UsageError
 from harness.events import Event, Heap
 from harness.failures import FailureKind, ending, reset_loop
 from harness.kernel import DEFAULT_VERSION, install_kernel, resolve_kernel
-from harness.platforms import board_names, load_all_boards, load_board
+from harness.platforms import Board, board_names, load_all_boards, load_board
 from harness.report import write_run
 from harness.run import FLOOD_LINES, Interrupted, Outcome, Run, record_text
 from harness.scenarios import CATALOGUE, parse_assignments, validate
@@ -55,6 +58,8 @@ environment:
   MEMHARNESS_PLATFORMS  a folder of board files to use instead of platforms/
   MEMHARNESS_BUILD_DIR  where variants are built (default build/)
   MEMHARNESS_CACHE      the kernel cache (default ~/.cache/memharness)
+  MEMHARNESS_RENODE     the folder holding Renode's `renode` launcher (as --renode)
+  MEMHARNESS_RENODE_DRIVER  pyrenode3 (in-process, the default when installed) or console
   FREERTOS_KERNEL_PATH  a FreeRTOS-Kernel tree to build against"""
 MAX_TIMEOUT = 24 * 3600.0
 
@@ -95,7 +100,10 @@ def _parser() -> argparse.ArgumentParser:
     variant_options(run)
     run.add_argument("--scenario", required=True)
     run.add_argument("params", nargs="*", metavar="key=value", help="scenario parameters")
-    run.add_argument("--emulator", default="qemu")
+    run.add_argument("--emulator", choices=EMULATORS, default=None,
+                     help="qemu or renode (default: the board's first emulator, see `memharness boards`)")
+    run.add_argument("--renode", type=Path, default=None,
+                     help=f"the folder holding the `renode` launcher (default ${ENV_RENODE}, then the usual places)")
     run.add_argument("--timeout", type=float, default=30.0, help="seconds for the scenario")
     run.add_argument("--boot-timeout", type=float, default=10.0, help="seconds from power-on to `ready`")
     run.add_argument("--expect", choices=[o.value for o in Outcome], default="done",
@@ -111,6 +119,9 @@ def _parser() -> argparse.ArgumentParser:
     comp.add_argument("--kernel-version", default=DEFAULT_VERSION, help="comma list of kernel releases")
     comp.add_argument("--workload", default=",".join(WORKLOADS), help=f"comma list of: {', '.join(WORKLOADS)}")
     comp.add_argument("--jobs", type=int, default=2, help="runs at once (default 2)")
+    comp.add_argument("--emulator", default=None,
+                      help="qemu, renode, a comma list, or all: side by side (default: each board's first emulator)")
+    comp.add_argument("--renode", type=Path, default=None, help="the folder holding Renode's `renode` launcher")
     comp.add_argument("--results", type=Path, default=Path("results/compare"))
 
     kernel = sub.add_parser("kernel", help="install or locate the FreeRTOS-Kernel")
@@ -135,7 +146,8 @@ def _boards(console: Console) -> int:
     table = Table("board", "cpu", "port", "fpu", "RAM", "emulators", "overflow detection")
     boards = load_all_boards()
     for b in boards:
-        emulators = ", ".join(k for k, v in b.emulators if v is not None)
+        emulators = ", ".join(f"{name} (default)" if name == b.default_emulator else name
+                              for name in b.emulator_names)
         ram = " + ".join(f"{r.size // 1024} KiB" for r in (b.memory.ram, b.memory.ram2) if r is not None)
         table.add_row(b.name, b.cpu, b.port, b.fpu, ram, emulators, ", ".join(b.overflow_detection))
     console.print(table)
@@ -206,13 +218,34 @@ def _check_run_options(args: argparse.Namespace) -> None:
             raise UsageError(f"{option} {value:g} is not a time limit", f"give {option} in seconds, above 0")
 
 
+def _use_renode(folder: Path | None) -> None:
+    """`--renode DIR` is the same as MEMHARNESS_RENODE=DIR for this process."""
+    if folder is not None:
+        os.environ[ENV_RENODE] = str(folder.resolve())
+
+
+def _emulator_for(board: Board, chosen: str | None) -> str:
+    """The emulator to run `board` on: the one asked for (if the board has it), else its default."""
+    if chosen is None:
+        return board.default_emulator
+    if chosen not in board.emulator_names:
+        raise UsageError(
+            f"board {board.name} does not run on {chosen} (it runs on: {', '.join(board.emulator_names)})",
+            f"pass --emulator {board.default_emulator}, or pick a board with {chosen} in `memharness boards`",
+        )
+    return chosen
+
+
 def _run(args: argparse.Namespace, console: Console) -> int:
     params = parse_assignments(args.params)
     validate(args.scenario, params)  # before anything is built: a typo costs no build
     _check_run_options(args)
+    _use_renode(args.renode)
+    board = load_board(args.board)
+    args.emulator = _emulator_for(board, args.emulator)
     emulator = find_backend(args.emulator)
     if not args.print_command:
-        emulator.require(load_board(args.board))  # a missing QEMU costs no build either
+        emulator.require(board)  # a missing emulator costs no build either
     firmware = _prepare(args)
     if args.print_command:
         print(shlex.join(api.emulator_command(firmware, args.emulator)))

@@ -62,6 +62,7 @@ class RenodeTarget(_Strict):
 
     platform: str = Field(pattern=r"^[A-Za-z0-9_./-]+\.repl$")  # under Renode's folder, e.g. platforms/cpus/x.repl
     uart: str = Field(pattern=r"^sysbus\.[A-Za-z0-9_]+$")  # the console peripheral, e.g. sysbus.usart2
+    mips: int = Field(default=100, gt=0)  # instructions per virtual microsecond (`cpu PerformanceInMips`)
     commands: tuple[str, ...] = ()  # monitor commands, e.g. "nvic Frequency 168000000"
     platform_lines: tuple[str, ...] = ()  # extra platform description lines (peripherals the .repl lacks)
 

@@ -115,7 +115,7 @@ class RenodeHost:
         if target.platform_lines:
             text = "\n".join(target.platform_lines).replace('"', '\\"')
             self.execute(f'machine LoadPlatformDescriptionFromString "{text}"')
-        for command in target.commands:
+        for command in (f"cpu PerformanceInMips {target.mips}", *target.commands):
             self.execute(command)
         uart_file = self.workdir / f"uart-{self._machines}.bin"
         self.execute(f"{target.uart} CreateFileBackend @{uart_file} true")
@@ -292,7 +292,8 @@ class RenodeBackend:
             f"{root}/renode", "--console", "--disable-xwt", "-e",
             "; ".join([
                 f'mach create "{MACHINE}"', f"machine LoadPlatformDescription @{root}/{target.platform}",
-                *target.commands, f"showAnalyzer {target.uart}", f"sysbus LoadELF @{elf.resolve()}", "start",
+                f"cpu PerformanceInMips {target.mips}", *target.commands, f"showAnalyzer {target.uart}",
+                f"sysbus LoadELF @{elf.resolve()}", "start",
             ]),
         ]
 
