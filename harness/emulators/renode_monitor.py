@@ -135,7 +135,7 @@ class ConsoleMonitor:
             try:
                 self._proc = subprocess.Popen(
                     command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr,
-                    start_new_session=True, cwd=workdir, preexec_fn=_death_signal(),
+                    start_new_session=True, cwd=install.root, preexec_fn=_death_signal(),
                 )
             except OSError as exc:
                 raise EmulatorError(f"cannot start {command[0]}: {exc.strerror or exc}") from None
