@@ -42,7 +42,7 @@ _PORT_SOURCE = r"^[A-Za-z0-9_]+\.[cS]$"
 
 
 class Uart(_Strict):
-    driver: Literal["cmsdk", "stm32_usart"]
+    driver: Literal["cmsdk", "stm32_usart", "stm32f7_usart", "nrf_uarte"]
     base: int = Field(ge=0)
 
 

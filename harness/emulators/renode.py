@@ -76,6 +76,7 @@ class RenodeHost:
             self.monitor: Monitor = (
                 InProcessMonitor(install) if driver == "pyrenode3" else ConsoleMonitor(install, self.workdir)
             )
+            self.monitor.execute(f"path add @{install.root}")  # platforms' own `using` and scripts
             self.monitor.execute("logLevel 3")
             self.monitor.execute(f"logFile @{self.workdir / 'renode.log'}")
         except BaseException:

@@ -33,6 +33,8 @@ from harness.errors import EmulatorError
 START_TIMEOUT_S = 90.0  # Mono's start-up is seconds; on a loaded 2-core machine, many
 COMMAND_TIMEOUT_S = 60.0
 _ERROR_MARKS = ("There was an error executing command", "No such command or device", "Could not find")
+_PLATFORM_LOAD = "machine LoadPlatformDescription"
+_CHDIR_LOCK = threading.Lock()
 _PROMPT = re.compile(rb"\r?\n?\r?\(([A-Za-z0-9_.-]+)\) ?$")
 
 
@@ -83,6 +85,7 @@ class InProcessMonitor:
     pid: int | None = None
 
     def __init__(self, install: RenodeInstall) -> None:
+        self._root = install.root
         os.environ.setdefault("PYRENODE_RUNTIME", "mono")
         os.environ["PYRENODE_BUILD_DIR"] = str(install.root)
         for name in ("PYRENODE_PKG", "PYRENODE_BIN"):  # pyrenode3 refuses more than one source
@@ -107,7 +110,19 @@ class InProcessMonitor:
 
     def execute(self, command: str) -> str:
         eater = self._eater()
-        self._monitor.HandleCommand(command, eater)
+        if command.startswith(_PLATFORM_LOAD):
+            # A platform's Python peripherals name their scripts relative to Renode's folder,
+            # which only the working folder resolves (pyrenode3 changes it for every command;
+            # here only while a platform loads, once per board a process runs).
+            with _CHDIR_LOCK:
+                previous = os.getcwd()
+                os.chdir(self._root)
+                try:
+                    self._monitor.HandleCommand(command, eater)
+                finally:
+                    os.chdir(previous)
+        else:
+            self._monitor.HandleCommand(command, eater)
         output, error = str(eater.GetContents() or ""), str(eater.GetError() or "")
         if error.strip():
             raise MonitorError(_refusal(error) or error.strip())
