@@ -280,6 +280,8 @@ def _choices(text: str, allowed: Sequence[str], what: str) -> list[str]:
 
 def _compare(args: argparse.Namespace, console: Console) -> int:
     boards = board_names() if args.board == "all" else _choices(args.board, board_names(), "board")
+    _use_renode(args.renode)
+    emulators = _compare_emulators(boards, args.emulator)
     schemes = _choices(args.heap, (*HEAPS, STATIC), "heap scheme")
     workloads = _choices(args.workload, WORKLOADS, "workload")
     kernels = [k.strip() for k in args.kernel_version.split(",") if k.strip()]
@@ -287,14 +289,14 @@ def _compare(args: argparse.Namespace, console: Console) -> int:
         resolve_kernel(kernel)  # a missing kernel is reported before anything is built
     if args.jobs < 1:
         raise UsageError(f"--jobs {args.jobs} is not a number of runs", "give 1 or more")
-    cells = len(plan(boards, kernels, schemes, workloads))
+    cells = len(plan(boards, kernels, schemes, workloads, emulators))
     started, clock = datetime.datetime.now(datetime.timezone.utc), time.monotonic()
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("building", total=cells)
         comparison = compare(
             boards, kernels, schemes, workloads, args.results, args.jobs,
             on_done=lambda r: progress.update(task, advance=1, description=f"{r.cell.scheme} {r.cell.name}"),
-            on_build=lambda name: progress.update(task, description=f"building {name}"),
+            on_build=lambda name: progress.update(task, description=f"building {name}"), emulators=emulators,
         )
     wide = console if console.is_terminal else Console(highlight=False, width=240)  # logs read it whole
     for table in tables(comparison):
@@ -303,11 +305,28 @@ def _compare(args: argparse.Namespace, console: Console) -> int:
         if cell.outcome != Outcome.DONE.value:
             console.print(f"  [red]{escape(cell.cell.scheme)} {escape(cell.cell.name)}: {cell.outcome}[/] "
                           f"({escape(cell.reason)})")
-    written = write_all(comparison, args.results, versions(boards), started, time.monotonic() - clock)
+    used = {c.cell.emulator for c in comparison.cells}
+    written = write_all(comparison, args.results, versions(boards, used), started, time.monotonic() - clock)
     console.print("  results: " + ", ".join(str(p) for p in written))
     if comparison.interrupted:
         return ExitStatus.INTERRUPTED
     return ExitStatus.OK if comparison.ok else ExitStatus.FAILED
+
+
+def _compare_emulators(boards: Sequence[str], text: str | None) -> list[str] | None:
+    """None (each board's default), or the emulators named (`all`: every one), each checked:
+    a named emulator no chosen board has, or one that is missing here, is an error now."""
+    if text is None:
+        return None
+    chosen = list(EMULATORS) if text == "all" else _choices(text, EMULATORS, "emulator")
+    loaded = [load_board(b) for b in boards]
+    for name in chosen:
+        having = [b for b in loaded if name in b.emulator_names]
+        if not having and text != "all":
+            raise UsageError(f"none of the boards runs on {name}", "see the emulators column of `memharness boards`")
+        for board in having:
+            find_backend(name).require(board)
+    return chosen
 
 
 def _kernel(args: argparse.Namespace) -> int:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import re
 import shutil
 import tempfile
 import threading
@@ -42,6 +43,7 @@ from harness.emulators.uart_log import UartLog
 from harness.errors import EmulatorError, ToolMissingError
 from harness.platforms import Board, RenodeTarget
 
+_BYTE = re.compile(r"0x([0-9A-Fa-f]{2})\b")  # `sysbus ReadBytes` prints a list of 0xNN
 STEP_S = 0.01  # virtual seconds per RunFor: a line is rarely more than one step away
 MACHINE = "mh"
 
@@ -151,6 +153,12 @@ def host(install: RenodeInstall | None = None) -> RenodeHost:
         return _HOST
 
 
+def renode_version() -> str:
+    """Renode's own version line (`Renode, version 1.16.1 (...)`), from this process's Renode."""
+    answer = host().execute("version").strip().splitlines()
+    return answer[0].strip() if answer else "unknown"
+
+
 def running_host() -> RenodeHost | None:
     return _HOST
 
@@ -226,13 +234,11 @@ class RenodeSession:
 
     def read_memory(self, address: int, size: int) -> bytes:
         """RAM as the system bus sees it, read while the machine is paused."""
-        words = [
-            int(self._execute(f"sysbus ReadDoubleWord {word:#x}").strip().split()[-1], 16)
-            for word in range(address & ~3, address + size, 4)
-        ]
-        data = b"".join(w.to_bytes(4, "little") for w in words)
-        skip = address & 3
-        return data[skip:skip + size]
+        answer = self._execute(f"sysbus ReadBytes {address:#x} {size}")
+        data = bytes(int(byte, 16) for byte in _BYTE.findall(answer))
+        if len(data) != size:
+            raise EmulatorError(f"Renode read {len(data)} of {size} bytes at {address:#x}")
+        return data
 
     def reset(self) -> None:
         self._execute("machine Reset")
