@@ -63,14 +63,15 @@ class _Loaded:
 class RenodeHost:
     """This process's Renode: started on first use, reused by every run, stopped at exit.
 
-    One run at a time uses it (`lease`); a second thread waits for the first run to stop.
+    One run at a time uses it (`take`); a second thread waits for the first run to stop.
     """
 
     def __init__(self, install: RenodeInstall, driver: str) -> None:
         self.install = install
         self.driver = driver
         self.workdir = Path(tempfile.mkdtemp(prefix="memharness-renode-"))  # not renode-*: Renode deletes those
-        self.lease = threading.Lock()
+        self._lease = threading.Lock()
+        self._holder: int | None = None  # the thread whose run has the machine
         self._loaded: _Loaded | None = None
         self._machines = 0
         started = time.monotonic()
@@ -89,6 +90,21 @@ class RenodeHost:
     @property
     def pid(self) -> int | None:
         return self.monitor.pid
+
+    def take(self) -> None:
+        """The machine for one run; another thread's run waits for it, this thread's is an error
+        (it would wait for itself: a live board still on while a scenario runs)."""
+        if self._holder == threading.get_ident():
+            raise EmulatorError(
+                "this process's Renode is already running a board (one machine at a time)",
+                "stop the running board first (Robot: Stop All Boards; Python: session.stop())",
+            )
+        self._lease.acquire()
+        self._holder = threading.get_ident()
+
+    def give_back(self) -> None:
+        self._holder = None
+        self._lease.release()
 
     def execute(self, command: str) -> str:
         try:
@@ -253,7 +269,7 @@ class RenodeSession:
         finally:
             self._log.publish()
             self.log_error = self._log.error
-            self._host.lease.release()
+            self._host.give_back()
 
     def __enter__(self) -> RenodeSession:
         return self
@@ -308,9 +324,9 @@ class RenodeBackend:
         install = self._check()
         renode_target(board)
         renode = host(install)
-        renode.lease.acquire()
+        renode.take()
         try:
             return RenodeSession(renode, board, elf, uart_log)
         except BaseException:
-            renode.lease.release()
+            renode.give_back()
             raise
