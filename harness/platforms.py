@@ -71,6 +71,12 @@ class Emulators(_Strict):
     qemu: QemuTarget | None = None
     renode: RenodeTarget | None = None  # last: a board QEMU also runs keeps QEMU as its default
 
+    @model_validator(mode="after")
+    def _at_least_one(self) -> Emulators:
+        if all(getattr(self, name) is None for name in type(self).model_fields):
+            raise ValueError("emulators names none: give at least one (qemu, renode)")
+        return self
+
 
 class Board(_Strict):
     """One board: what the build and the emulator backends need to know about it."""
