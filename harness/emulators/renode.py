@@ -44,6 +44,7 @@ from harness.errors import EmulatorError, ToolMissingError
 from harness.platforms import Board, RenodeTarget
 
 _BYTE = re.compile(r"0x([0-9A-Fa-f]{2})\b")  # `sysbus ReadBytes` prints a list of 0xNN
+_SYST_CVR = 0xE000E018  # Cortex-M SysTick current value register
 STEP_S = 0.01  # virtual seconds per RunFor: a line is rarely more than one step away
 MACHINE = "mh"
 
@@ -52,6 +53,11 @@ def renode_target(board: Board) -> RenodeTarget:
     if board.emulators.renode is None:
         raise EmulatorError(f"board {board.name} has no Renode platform", "run it with --emulator qemu")
     return board.emulators.renode
+
+
+def settings(target: RenodeTarget) -> tuple[str, ...]:
+    """The monitor commands that set the board up after its platform loads and after each reset."""
+    return (f"cpu PerformanceInMips {target.mips}", *target.commands)
 
 
 @dataclass(frozen=True)
@@ -121,7 +127,10 @@ class RenodeHost:
         for region in (board.memory.ram, board.memory.ram2):
             if region is not None:  # the reset reason word of the last run must not survive
                 self.execute(f"sysbus ZeroRange {region.base:#x} {region.size:#x}")
-        self.execute(f'macro reset "sysbus LoadELF @{elf.resolve()}"')  # Renode runs it at every reset
+        # Renode runs the reset macro at every reset (ours and the firmware's SYSRESETREQ): the
+        # ELF again, and the board's settings, which a reset returns to the platform's values.
+        steps = "\n".join((f"sysbus LoadELF @{elf.resolve()}", *settings(target)))
+        self.execute(f'macro reset """\n{steps}\n"""')
         self.execute("machine Reset")
         return self._loaded.uart_file
 
@@ -134,7 +143,7 @@ class RenodeHost:
         if target.platform_lines:
             text = "\n".join(target.platform_lines).replace('"', '\\"')
             self.execute(f'machine LoadPlatformDescriptionFromString "{text}"')
-        for command in (f"cpu PerformanceInMips {target.mips}", *target.commands):
+        for command in settings(target):
             self.execute(command)
         uart_file = self.workdir / f"uart-{self._machines}.bin"
         self.execute(f"{target.uart} CreateFileBackend @{uart_file} true")
@@ -206,6 +215,7 @@ class RenodeSession:
         self._lines: list[str] = []
         self._stopped = False
         self._dead: EmulatorExited | None = None
+        self._systick_cleared = False
         try:
             self._uart_file = renode.load(board, elf)
             self._offset = self._uart_file.stat().st_size
@@ -245,8 +255,20 @@ class RenodeSession:
         return self._lines.pop(0)
 
     def write_line(self, text: str) -> None:
-        for byte in (text + "\n").encode():
-            self._execute(f"{self._target.uart} WriteChar {byte:#x}")
+        if not self._systick_cleared:
+            # Renode's SysTick reloads from the LOAD it had when VAL is cleared, and the FreeRTOS
+            # ports clear VAL before they write LOAD: the first tick would come 2^24 cycles late
+            # (0.1 s of virtual time at 168 MHz, spent spinning in the idle task). By the first
+            # command the scheduler runs, so clearing VAL again starts the tick as silicon does.
+            self._execute(f"sysbus WriteDoubleWord {_SYST_CVR:#x} 0")
+            self._systick_cleared = True
+        if self._dead is not None:
+            raise self._dead
+        try:
+            self._host.monitor.write_uart(MACHINE, self._target.uart, (text + "\n").encode())
+        except EmulatorExited as exc:
+            self._dead = exc
+            raise
 
     def read_memory(self, address: int, size: int) -> bytes:
         """RAM as the system bus sees it, read while the machine is paused."""
@@ -315,7 +337,7 @@ class RenodeBackend:
             f"{root}/renode", "--console", "--disable-xwt", "-e",
             "; ".join([
                 f'mach create "{MACHINE}"', f"machine LoadPlatformDescription @{root}/{target.platform}",
-                f"cpu PerformanceInMips {target.mips}", *target.commands, f"showAnalyzer {target.uart}",
+                *settings(target), f"showAnalyzer {target.uart}",
                 f"sysbus LoadELF @{elf.resolve()}", "start",
             ]),
         ]

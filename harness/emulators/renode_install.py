@@ -20,7 +20,7 @@ ENV_RENODE = "MEMHARNESS_RENODE"
 ENV_DRIVER = "MEMHARNESS_RENODE_DRIVER"  # "pyrenode3" or "console"; default: pyrenode3 when installed
 INSTALL_HINT = (
     "install Renode from Antmicro's packages (.deb, .rpm, portable .tar.gz or Docker image) and "
-    "pyrenode3 with `pip install git+<pyrenode3's repository>` and `pip install pythonnet`, then point "
+    "pyrenode3 (antmicro/pyrenode3 on GitHub: `pip install git+` its repository) with `pip install pythonnet`; point "
     f"{ENV_RENODE} at the folder holding the `renode` launcher (or `make setup RENODE=<folder>`)"
 )
 _PLACES = (Path("/opt/renode"), Path("/usr/lib/renode"), Path.home() / "renode")
