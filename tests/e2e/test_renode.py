@@ -69,7 +69,7 @@ def test_every_scenario_gives_the_same_heap_and_stack_figures_on_qemu_and_renode
         )
         assert any(e.kind in ("heap", "stack", "task_cost", "malloc") for e in on_renode.events(Event))
         compared += 1
-    assert compared >= 8  # every scheme has most of the catalogue
+    assert compared >= 5  # static has the fewest: the scenarios that need no heap
 
 
 def test_renode_starts_once_per_process_and_runs_are_deterministic(tmp_path: Path) -> None:
