@@ -13,6 +13,9 @@ from pathlib import Path
 from harness.build import Firmware, build
 from harness.emulators import backend
 from harness.kernel import DEFAULT_VERSION, resolve_kernel
+from harness.observe.image import load_image
+from harness.observe.plan import Plan
+from harness.observe.target import ImageRun, run_image
 from harness.platforms import load_board
 from harness.run import Probe, Run, execute
 from harness.scenarios import validate
@@ -66,6 +69,32 @@ def run_scenario(
         firmware, scenario, checked, folder / "uart.log", emulator=emulator, timeout=timeout,
         boot_timeout=boot_timeout, max_resets=max_resets, probe=probe, icount_shift=icount_shift,
     )
+
+
+def run_elf(
+    elf: Path,
+    board: str = DEFAULT_BOARD,
+    plan: Plan | None = None,
+    results: Path = Path("results"),
+    *,
+    emulator: str = "qemu",
+    timeout: float = 30.0,
+    max_resets: int = 0,
+    assert_symbol: str | None = None,
+) -> ImageRun:
+    """Boot a user's FreeRTOS image (no records needed) and read it from outside as `plan` says.
+
+        result = run_elf(Path("app.elf"), plan=Plan(every_ticks=50, end_ticks=200))
+        result.heap().free, result.hwm("IDLE"), result.run.outcome
+
+    The image is checked first (ELF, board, debug info, FreeRTOS: ImageError with the fix);
+    its results go to `results/<board>-<elf stem>/`.
+    """
+    chosen = load_board(board)
+    image = load_image(elf.resolve(), chosen)
+    folder = results / f"{chosen.name}-{elf.stem}"
+    return run_image(image, chosen, folder / "uart.log", plan, emulator=emulator, timeout=timeout,
+                     max_resets=max_resets, assert_symbol=assert_symbol)
 
 
 def emulator_command(firmware: Firmware, emulator: str = "qemu") -> list[str]:

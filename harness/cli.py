@@ -38,6 +38,7 @@ from harness.emulators.renode_install import ENV_RENODE
 from harness.errors import ExitStatus, HarnessError, ResultsError, UsageError
 from harness.events import Event, Heap
 from harness.failures import FailureKind, ending, reset_loop
+from harness.image_cli import add_image_options, run_elf
 from harness.kernel import DEFAULT_VERSION, install_kernel, resolve_kernel
 from harness.platforms import Board, board_names, load_all_boards, load_board
 from harness.report import write_run
@@ -98,7 +99,7 @@ def _parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="run one scenario and write its results", epilog=EPILOG)
     variant_options(run)
-    run.add_argument("--scenario", required=True)
+    run.add_argument("--scenario", default=None, help="the scenario to run (or --elf: a user's image)")
     run.add_argument("params", nargs="*", metavar="key=value", help="scenario parameters")
     run.add_argument("--emulator", choices=EMULATORS, default=None,
                      help="qemu or renode (default: the board's first emulator, see `memharness boards`)")
@@ -110,6 +111,7 @@ def _parser() -> argparse.ArgumentParser:
                      help="the outcome that counts as success (default done)")
     run.add_argument("--results", type=Path, default=Path("results"))
     run.add_argument("--print-command", action="store_true", help="print the emulator command and exit")
+    add_image_options(run)
 
     comp = sub.add_parser("compare", help="every heap scheme on the standard workloads, side by side",
                           epilog=EPILOG)
@@ -237,6 +239,12 @@ def _emulator_for(board: Board, chosen: str | None) -> str:
 
 
 def _run(args: argparse.Namespace, console: Console) -> int:
+    if args.elf is not None:
+        _check_run_options(args)
+        return run_elf(args, console)
+    if args.scenario is None:
+        raise UsageError("run needs --scenario NAME (our firmware) or --elf PATH (your image)",
+                         "see `memharness scenarios`, or give --elf")
     params = parse_assignments(args.params)
     validate(args.scenario, params)  # before anything is built: a typo costs no build
     _check_run_options(args)

@@ -25,6 +25,8 @@ from harness.emulators import NAMES as EMULATORS
 from harness.emulators import backend
 from harness.errors import HarnessError
 from harness.kernel import DEFAULT_VERSION
+from harness.observe.plan import Plan
+from harness.observe.target import ImageRun
 from harness.platforms import Board, board_names, load_board
 from harness.report import write_run
 from harness.run import Run
@@ -86,6 +88,18 @@ class Bench:
                                emulator=self.emulator)
         write_run(run, run.uart_log.parent)
         return run
+
+    def run_elf(self, elf: Path, plan: Plan | None = None, *, timeout: float = 30.0, max_resets: int = 0,
+                assert_symbol: str | None = None) -> ImageRun:
+        """A user's image on this board, read from outside (`harness.api.run_elf`):
+
+            result = memharness.run_elf(Path("app.elf"), Plan(end_ticks=200))
+            assert result.hwm("IDLE") >= 64 and result.heap().free > 1024
+        """
+        result = api.run_elf(elf, self.board, plan, self.results, timeout=timeout, max_resets=max_resets,
+                             assert_symbol=assert_symbol)
+        write_run(result.run, result.run.uart_log.parent)
+        return result
 
 
 _BENCHES: dict[str, Bench] = {}

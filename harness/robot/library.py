@@ -26,6 +26,7 @@ from harness.heap_rules import CAN_FREE
 from harness.kernel import DEFAULT_VERSION
 from harness.live import LineMatch, LinePattern, LiveBoard
 from harness.report import write_run
+from harness.robot.image_keywords import ImageKeywords
 from harness.run import Run
 from harness.scenarios import STACK_HWM_MARGIN, scenario
 
@@ -48,7 +49,7 @@ class _Board:
     runs: list[Run] = field(default_factory=list)
 
 
-class MemHarness:
+class MemHarness(ImageKeywords):
     """Keywords for FreeRTOS memory on emulated boards: build an image per heap scheme, run a
     scenario, and check heap and stack figures; plus Renode-style UART keywords.
 
@@ -256,6 +257,7 @@ class MemHarness:
         write_run(run, run.uart_log.parent)
         board.last_run = run
         board.runs.append(run)
+        self._image_latest = False
         self._log_run(run)
         return run
 
@@ -672,6 +674,9 @@ class MemHarness:
         return self._boards[self._active]
 
     def _last_run(self) -> Run:
+        image_run = self._image_run()
+        if image_run is not None and self._image_latest:
+            return image_run
         board = self._board()
         if board.last_run is None:
             raise AssertionError(f"no scenario has run on {board.alias}: call Run Scenario first")
