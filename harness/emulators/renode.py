@@ -205,6 +205,7 @@ class RenodeSession:
 
     def __init__(self, renode: RenodeHost, board: Board, elf: Path, uart_log: Path) -> None:
         self.uart_log = uart_log
+        self.debug_endpoint: str | None = None  # see RenodeBackend.start
         self.command = [f"renode ({renode.driver})", str(renode.install.platform(renode_target(board).platform)),
                         str(elf)]
         self._host = renode
@@ -326,7 +327,9 @@ class RenodeBackend:
         self._check()
         return target
 
-    def command(self, board: Board, elf: Path, workdir: Path, icount_shift: int = 0) -> list[str]:
+    def command(
+        self, board: Board, elf: Path, workdir: Path, icount_shift: int = 0, *, debug: bool = False
+    ) -> list[str]:
         """The same run by hand: Renode's monitor commands (paste them into `renode --console`)."""
         target = renode_target(board)
         try:
@@ -342,7 +345,19 @@ class RenodeBackend:
             ]),
         ]
 
-    def start(self, board: Board, elf: Path, uart_log: Path, icount_shift: int = 0) -> RenodeSession:
+    def start(
+        self, board: Board, elf: Path, uart_log: Path, icount_shift: int = 0, *, debug: bool = False
+    ) -> RenodeSession:
+        """A board on this process's Renode. `debug` (a gdb stub for the outside reader) is refused:
+        Renode's stub listens on every interface, with no option to bind it to loopback (measured:
+        0.0.0.0), and the harness opens no socket that is not private. The outside reader's own
+        functions (`harness.observe`: heap_state, tasks, take_snapshot) read Renode's RAM through
+        `read_memory` (the system bus) instead, while the machine is paused."""
+        if debug:
+            raise EmulatorError(
+                "Renode offers no private debug interface: its gdb stub listens on every network interface",
+                "run user images (--elf) with --emulator qemu; on Renode, read RAM with session.read_memory",
+            )
         install = self._check()
         renode_target(board)
         renode = host(install)

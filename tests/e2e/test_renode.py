@@ -22,9 +22,12 @@ import pytest
 
 from harness import api
 from harness.emulators import renode
+from harness.emulators.base import Session
 from harness.emulators.renode import RenodeBackend
 from harness.emulators.renode_install import ENV_DRIVER, ENV_RENODE
-from harness.events import Event, Stack, StackMeasured, Text
+from harness.errors import EmulatorError
+from harness.events import Done, Event, Stack, StackMeasured, Text
+from harness.observe import Snapshot, load_image, take_snapshot
 from harness.paths import PROJECT_ROOT
 from harness.platforms import load_board
 from harness.run import Outcome, Run
@@ -106,6 +109,39 @@ def test_ram_is_read_through_the_system_bus(tmp_path: Path) -> None:
     reported = {(s.task, s.at): s.hwm_words for s in run.events(Stack)}
     for event in measured:
         assert event.untouched_words == reported[(event.task, event.at)], event
+
+
+@pytest.mark.parametrize("heap", ["heap_2", "heap_4", "heap_5"])
+def test_the_outside_reader_reads_renode_through_the_system_bus(heap: str, tmp_path: Path) -> None:
+    """Issue 10's reader (`harness.observe`) on Renode: the kernel's heap and tasks read from RAM
+    over the system bus, with the machine paused at the scenario's `done`, agree with the
+    firmware's own last heap record and stack records."""
+    firmware = api.prepare(board=BOARD, heap=heap)
+    image = load_image(firmware.elf, firmware.variant.board)
+    taken: list[Snapshot] = []
+
+    def snapshot_at_done(event: Event, session: Session) -> list[Event]:
+        if isinstance(event, Done):
+            taken.append(take_snapshot(image, session.read_memory, label="done"))
+        return []
+
+    run = api.run_scenario(firmware, "alloc_free", {"size": 100}, tmp_path, emulator="renode",
+                           probe=snapshot_at_done)
+    assert run.outcome is Outcome.DONE and len(taken) == 1, run.describe()
+    [snap] = taken
+    record = run.heap_at("after_free")
+    assert snap.heap.free == record.free
+    if heap != "heap_2":
+        assert (snap.heap.free_blocks, snap.heap.largest) == (record.free_blocks, record.largest)
+    assert {"console", "IDLE", "Tmr Svc"} <= {t.name for t in snap.tasks}
+
+
+def test_user_images_ask_for_qemu_on_renode(tmp_path: Path) -> None:
+    """The gdb stub the outside reader drives is QEMU's: Renode's listens on every interface."""
+    firmware = api.prepare(board=BOARD, heap="heap_4")
+    with pytest.raises(EmulatorError, match="Renode offers no private debug interface") as caught:
+        RenodeBackend().start(firmware.variant.board, firmware.elf, tmp_path / "uart.log", debug=True)
+    assert "--emulator qemu" in str(caught.value)
 
 
 # --- Renode missing, Renode dying ----------------------------------------------------------------
