@@ -70,13 +70,14 @@ lint: venv
 	$(BIN)/robocop check --no-cache robot
 
 # Everything on the default board, then the per-board subset (tests/e2e/test_boards.py: every
-# scenario and every heap scheme) on every board, against each supported kernel release.
+# scenario and every heap scheme) on every board (Renode-only boards on Renode, when one is
+# configured), and on the QEMU boards against each other supported kernel release.
 test: setup lint
 	$(BIN)/pytest -n $(JOBS) -q -m "not per_board"
 	$(BIN)/pytest -n $(JOBS) -q -m per_board --board all
 	@if [ -z "$$FREERTOS_KERNEL_PATH" ]; then for v in $(OTHER_KERNEL_VERSIONS); do \
-	  echo "per-board subset against FreeRTOS-Kernel $$v"; \
-	  $(BIN)/pytest -n $(JOBS) -q -m per_board --board all --kernel-version $$v || exit $$?; done; fi
+	  echo "per-board subset against FreeRTOS-Kernel $$v (the QEMU boards)"; \
+	  $(BIN)/pytest -n $(JOBS) -q -m per_board --board all --emulator qemu --kernel-version $$v || exit $$?; done; fi
 	$(MAKE) --no-print-directory robot
 
 # The Robot Framework suites (robot/suites), in parallel with pabot; output.xml, log.html and

@@ -8,7 +8,8 @@
 that uses the `memharness` fixture runs once per board (its id ends in the board's name); with
 one, ids stay as they are. A test that only makes sense on some boards says so with
 `only_boards(...)`: it is left out on the others (or skipped, naming why, when the one board
-chosen lacks what it needs).
+chosen lacks what it needs). `--emulator qemu|renode` runs every test on that emulator and leaves
+out the boards that lack it; without it each board runs on its first emulator.
 """
 
 from __future__ import annotations
@@ -154,6 +155,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         return
     marks = list(metafunc.definition.iter_markers(_MARK))
     boards = [load_board(n) for n in names]
+    emulator = metafunc.config.getoption("--emulator")
+    if emulator is not None:  # boards without the emulator asked for are left out, as with only_boards
+        boards = [b for b in boards if emulator in b.emulator_names] or boards
     # Boards the test does not apply to are left out; if that is all of them, each is kept and
     # skips naming why (rather than pytest's "empty parameter set").
     chosen = [b.name for b in boards if all(m.kwargs["applies"](b) for m in marks)] or names
