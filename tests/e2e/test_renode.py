@@ -145,6 +145,10 @@ def test_user_images_ask_for_qemu_on_renode(tmp_path: Path) -> None:
 
 
 # --- Renode missing, Renode dying ----------------------------------------------------------------
+def _as_from_a_terminal() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)  # a worker may have SIGINT ignored; a shell's Ctrl-C is not
+
+
 def _cli(*args: str, env: dict[str, str | None], timeout: float = 300) -> subprocess.Popen[str]:
     full = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT), "COLUMNS": "160"}
     for key, value in env.items():
@@ -153,7 +157,7 @@ def _cli(*args: str, env: dict[str, str | None], timeout: float = 300) -> subpro
         else:
             full[key] = value
     return subprocess.Popen([sys.executable, "-m", "harness.cli", *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=full)
+                            stderr=subprocess.PIPE, text=True, env=full, preexec_fn=_as_from_a_terminal)
 
 
 def test_renode_missing_is_exit_3_naming_how_to_install_it(tmp_path: Path, stray_emulators: Strays) -> None:
@@ -177,18 +181,39 @@ def test_a_board_without_renode_is_a_usage_error(tmp_path: Path) -> None:
     assert "board mps2-an385 does not run on renode (it runs on: qemu)" in err
 
 
+def _started(results: Path) -> bool:
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline:  # the scenario has started: its log has the start record
+        found = list(results.rglob(".uart.log.*.part"))
+        if found and b"@mh start" in found[0].read_bytes():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+@pytest.mark.parametrize("driver", ["pyrenode3", "console"])
+def test_ctrl_c_stops_a_renode_run_with_its_report_kept(
+    driver: str, tmp_path: Path, stray_emulators: Strays
+) -> None:
+    api.prepare(board=BOARD, heap="heap_4")
+    proc = _cli("run", "--board", BOARD, "--heap", "heap_4", "--emulator", "renode", "--scenario", "leak",
+                "size=16", "delay_ms=100", "--timeout", "600", "--results", str(tmp_path / "r"),
+                env={ENV_DRIVER: driver})
+    assert _started(tmp_path / "r"), "the run never started"
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, out + err
+    assert "-> interrupted" in out and "Traceback" not in out + err
+    assert (tmp_path / "r" / f"{BOARD}-heap_4-dynamic-V11.3.0-ovf2" / "leak" / "report.json").is_file()
+    assert not stray_emulators(2.0)
+
+
 def test_renode_dying_mid_run_is_exit_3_and_leaves_nothing(tmp_path: Path, stray_emulators: Strays) -> None:
     api.prepare(board=BOARD, heap="heap_4")  # built before the clock starts
     proc = _cli("run", "--board", BOARD, "--heap", "heap_4", "--emulator", "renode", "--scenario", "leak",
                 "size=16", "delay_ms=100", "--timeout", "600", "--results", str(tmp_path / "r"),
                 env={ENV_DRIVER: "console"})
-    deadline = time.monotonic() + 240
-    log = None
-    while time.monotonic() < deadline and log is None:  # the scenario has started: its log grows
-        found = list((tmp_path / "r").rglob(".uart.log.*.part"))
-        log = found[0] if found and b"@mh start" in found[0].read_bytes() else None
-        time.sleep(0.2)
-    assert log is not None, "the run never started"
+    assert _started(tmp_path / "r"), "the run never started"
     running = stray_emulators()
     assert running, "no tagged Renode process to kill"
     for pid, _ in running:
