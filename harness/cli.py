@@ -289,6 +289,8 @@ def _choices(text: str, allowed: Sequence[str], what: str) -> list[str]:
 def _compare(args: argparse.Namespace, console: Console) -> int:
     boards = board_names() if args.board == "all" else _choices(args.board, board_names(), "board")
     _use_renode(args.renode)
+    if args.board == "all":
+        boards = _runnable(boards, args.emulator, console)
     emulators = _compare_emulators(boards, args.emulator)
     schemes = _choices(args.heap, (*HEAPS, STATIC), "heap scheme")
     workloads = _choices(args.workload, WORKLOADS, "workload")
@@ -319,6 +321,22 @@ def _compare(args: argparse.Namespace, console: Console) -> int:
     if comparison.interrupted:
         return ExitStatus.INTERRUPTED
     return ExitStatus.OK if comparison.ok else ExitStatus.FAILED
+
+
+def _runnable(boards: Sequence[str], text: str | None, console: Console) -> list[str]:
+    """`--board all`: the boards whose emulators can run here; the others are named and left out
+    (a board named on its own with a missing emulator is an error instead)."""
+    kept = []
+    for name in boards:
+        board = load_board(name)
+        wanted = [board.default_emulator] if text is None else [e for e in board.emulator_names
+                                                                if text == "all" or e in text.split(",")]
+        reasons = [r for r in (find_backend(e).available(board) for e in wanted) if r]
+        if wanted and not reasons:
+            kept.append(name)
+        elif reasons:
+            console.print(f"  left out: {name} ({escape(reasons[0])})")
+    return kept
 
 
 def _compare_emulators(boards: Sequence[str], text: str | None) -> list[str] | None:
