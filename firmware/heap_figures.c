@@ -46,6 +46,11 @@ BaseType_t xMhHeapCanAllocate( void )
     return ( MH_HEAP_SCHEME != mhHEAP_SCHEME_NONE ) ? pdTRUE : pdFALSE;
 }
 
+size_t uxMhHeapTotalSize( void )
+{
+    return ( size_t ) MH_TOTAL_HEAP_SIZE;
+}
+
 /*--------------------------- heap_1, heap_2, heap_4 ------------------------*/
 #if ( MH_HEAP_SCHEME == 1 ) || ( MH_HEAP_SCHEME == 2 ) || ( MH_HEAP_SCHEME == 4 )
     /* configAPPLICATION_ALLOCATED_HEAP: aligned, so no scheme loses bytes to alignment. */

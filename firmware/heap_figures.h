@@ -33,4 +33,7 @@ BaseType_t xMhHeapCanFree( void );
 /* pdTRUE if pvPortMalloc is linked (any heap scheme). */
 BaseType_t xMhHeapCanAllocate( void );
 
+/* configTOTAL_HEAP_SIZE of this image (0 in the static profile). */
+size_t uxMhHeapTotalSize( void );
+
 #endif /* HEAP_FIGURES_H */

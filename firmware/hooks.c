@@ -1,7 +1,9 @@
 /*
  * FreeRTOS hooks and configASSERT. Each prints ONE record, stores the reason
  * for the next boot, then resets (the malloc-failed hook returns: pvPortMalloc
- * then returns NULL). The fault handlers are the core's (boards/<core>/fault.c).
+ * then returns NULL). The two application hooks are weak, so a user's app
+ * built by memharness may keep its own (the harness then catches them from
+ * outside). The fault handlers are the core's (boards/<core>/mh/fault.c).
  */
 
 #include <stdint.h>
@@ -47,8 +49,8 @@ const char * pcMhBaseName( const char * pcPath )
     return pcBase;
 }
 
-void vApplicationStackOverflowHook( TaskHandle_t xTask,
-                                    char * pcTaskName )
+__attribute__( ( weak ) ) void vApplicationStackOverflowHook( TaskHandle_t xTask,
+                                                             char * pcTaskName )
 {
     ( void ) xTask;
 
@@ -59,7 +61,7 @@ void vApplicationStackOverflowHook( TaskHandle_t xTask,
 }
 
 #if ( configUSE_MALLOC_FAILED_HOOK == 1 )
-    void vApplicationMallocFailedHook( void )
+    __attribute__( ( weak ) ) void vApplicationMallocFailedHook( void )
     {
         vMhRecord( "malloc_failed", "size=%u", ( unsigned int ) uxMhAllocLastRequestedSize() );
     }

@@ -6,11 +6,11 @@ from harness.emulators.base import Backend, Session
 from harness.errors import UsageError
 
 ALIASES = {"esp-qemu": "esp_qemu", "espressif": "esp_qemu"}  # friendlier spellings for --emulator
-NAMES = ("qemu", "esp_qemu")
+NAMES = ("qemu", "esp_qemu", "renode")
 
 
 def backend(name: str) -> Backend:
-    """The backend called `name` (a board's `emulators` key: qemu, esp_qemu)."""
+    """The backend called `name`: one of `NAMES` (or an alias)."""
     name = ALIASES.get(name, name)
     if name == "qemu":
         from harness.emulators.qemu import QemuBackend
@@ -20,7 +20,11 @@ def backend(name: str) -> Backend:
         from harness.emulators.esp_qemu import EspQemuBackend
 
         return EspQemuBackend()
+    if name == "renode":
+        from harness.emulators.renode import RenodeBackend
+
+        return RenodeBackend()
     raise UsageError(f"unknown emulator '{name}'", f"use --emulator with one of: {', '.join(NAMES)}")
 
 
-__all__ = ["Backend", "Session", "backend"]
+__all__ = ["NAMES", "Backend", "Session", "backend"]

@@ -30,7 +30,7 @@ from harness.kernel import DEFAULT_VERSION
 from harness.live import LineMatch, LinePattern, LiveBoard
 from harness.platforms import load_board
 from harness.report import write_run
-from harness.robot.image_keywords import ImageKeywords
+from harness.robot.app_keywords import AppKeywords
 from harness.run import Run
 from harness.scenarios import STACK_HWM_MARGIN, scenario
 
@@ -47,12 +47,13 @@ _BUILT: dict[tuple[object, ...], Firmware] = {}  # per process: the same variant
 class _Board:
     alias: str
     firmware: Firmware | None  # None: the board ran an image that is not ours (Run ESP-IDF Image)
+    emulator: str = "qemu"
     live: LiveBoard | None = None
     last_run: Run | None = None
     runs: list[Run] = field(default_factory=list)
 
 
-class MemHarness(ImageKeywords):
+class MemHarness(AppKeywords):
     """Keywords for FreeRTOS memory on emulated boards: build an image per heap scheme, run a
     scenario, and check heap and stack figures; plus Renode-style UART keywords.
 
@@ -69,7 +70,8 @@ class MemHarness(ImageKeywords):
 
     `board` and `kernel` are the defaults of `Start Board` and `Build Firmware`; `results` is
     where each run's folder goes (default: `memharness/` in Robot's output directory);
-    `emulator` is the backend (`qemu`).
+    `emulator` is the default backend of `Start Board` (`qemu` or `renode`; default: each
+    board's first, as `memharness boards` shows).
 
     = Boards and runs =
 
@@ -124,7 +126,9 @@ class MemHarness(ImageKeywords):
     - A board has one UART; the `uart` argument of `Create Terminal Tester` is accepted and
       only logged.
     - The firmware does not echo input: `waitForEcho` is accepted and ignored.
-    - QEMU cannot be paused from here: `pauseEmulation` is accepted and ignored.
+    - QEMU cannot be paused from here: `pauseEmulation` is accepted and ignored. On Renode
+      (`Start Board    emulator=renode`) the board is always paused between waits: virtual
+      time only moves while a keyword waits for a line.
     - Timeouts take Robot time strings (`5 s`, `500 ms`) as well as Renode's plain seconds.
     - `Wait For Line On Uart` returns an object with `line`, `number` (1-based line of the UART
       log) and `groups` (the regex groups); Renode's has `line` and `groups` too.
@@ -141,7 +145,7 @@ class MemHarness(ImageKeywords):
         board: str = api.DEFAULT_BOARD,
         kernel: str = DEFAULT_VERSION,
         results: str | None = None,
-        emulator: str = "",
+        emulator: str | None = None,
     ) -> None:
         self._default_board = board
         self._default_kernel = kernel
@@ -186,23 +190,32 @@ class MemHarness(ImageKeywords):
         heap_size: int | None = None,
         overflow_check: int = 2,
         alias: str | None = None,
+        emulator: str | None = None,
     ) -> str:
         """Makes a board with the given image the active one; returns its alias.
 
         The image is built or reused as `Build Firmware` does. The board powers on for each
         `Run Scenario` (every run starts from power-on) and, for the UART keywords, when
         `Create Terminal Tester` is called. The default alias is the variant's label.
+        `emulator` is `qemu` or `renode` (default: the library's, else the board's first); one
+        image runs on both where the board has both (netduinoplus2).
 
         | `Start Board` | heap=heap_5 |
         | `Start Board` | board=mps2-an385 | profile=static | alias=static |
         | `Start Board` | heap=heap_4 | heap_size=16384 | kernel=V11.1.0 |
+        | `Start Board` | board=netduinoplus2 | emulator=renode |
         """
         firmware = self._prepare(board, heap, profile, kernel, heap_size, overflow_check)
+        known = firmware.variant.board
+        chosen = emulator or self._emulator or known.default_emulator
+        if chosen not in known.emulator_names:
+            raise AssertionError(f"board {known.name} does not run on {chosen} (it runs on: "
+                                 f"{', '.join(known.emulator_names)})")
         name = alias or firmware.variant.label
         old = self._boards.get(name)
         if old is not None and old.live is not None:
             self._stop_live(old)
-        self._boards[name] = _Board(name, firmware)
+        self._boards[name] = _Board(name, firmware, chosen)
         self._active = name
         logger.info(f"board {name}: {firmware.elf}")
         return name
@@ -242,7 +255,7 @@ class MemHarness(ImageKeywords):
         self._runs += 1
         folder = self._results_root() / self._context() / f"{self._runs:03d}"
         run = api.run_scenario(
-            self._firmware(board), name, params, folder, emulator=self._emulator or None,
+            self._firmware(board), name, params, folder, emulator=board.emulator,
             timeout=timeout.total_seconds(), max_resets=max_resets,
         )
         write_run(run, run.uart_log.parent)
@@ -278,22 +291,28 @@ class MemHarness(ImageKeywords):
         """
         folder = self._results_root() / self._context()
         run = run_image(load_board(board), Path(image), folder, until=until or None, count=count,
-                        timeout=timeout.total_seconds(), max_resets=max_resets, emulator=self._emulator or None)
+                        timeout=timeout.total_seconds(), max_resets=max_resets, emulator=self._emulator)
         write_run(run, run.uart_log.parent)
         alias = run.label
-        self._boards[alias] = _Board(alias, None, last_run=run, runs=[run])
+        emulator = self._emulator or load_board(board).default_emulator
+        self._boards[alias] = _Board(alias, None, emulator, last_run=run, runs=[run])
         self._active = alias
         self._log_run(run)
         return run
 
-    def emulator_missing_reason(self, board: str) -> str:
-        """Why `board`'s default emulator cannot run here (empty when it can), for `Skip If`.
+    def skip_unless_emulator_is_available(self, emulator: str, board: str | None = None) -> None:
+        """Skips the test (or the suite, from its set-up) when `emulator` cannot run `board` here,
+        naming why: not installed, or the board has no such emulator.
 
-        | ${why}= | `Emulator Missing Reason` | esp32c3 |
-        | `Skip If` | $why | ${why} |
+        | Suite Setup | `Skip Unless Emulator Is Available` | renode | board=stm32f746 |
         """
-        loaded = load_board(board)
-        return backend(self._emulator or loaded.default_emulator).available(loaded) or ""
+        from robot.api import SkipExecution
+
+        from harness.platforms import load_board
+
+        reason = backend(emulator).available(load_board(board or self._default_board))
+        if reason:
+            raise SkipExecution(reason)
 
     def stop_all_boards(self) -> None:
         """Stops every live board (logging its UART text) and forgets every board; for teardowns.
@@ -712,7 +731,7 @@ class MemHarness(ImageKeywords):
             if not start:
                 raise AssertionError(f"{board.alias} is not powered on: call Create Terminal Tester first")
             folder = self._results_root() / self._context() / f"live-{_slug(board.alias)}"
-            board.live = LiveBoard.start(self._firmware(board), folder / "uart.log", self._emulator or None)
+            board.live = LiveBoard.start(self._firmware(board), folder / "uart.log", board.emulator)
         return board.live
 
     def _tester(self, tester: int | None, timeout: timedelta | None) -> tuple[LiveBoard, float]:

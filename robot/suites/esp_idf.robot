@@ -3,7 +3,7 @@ Documentation       ESP-IDF images on Espressif's QEMU (boards esp32c3 and esp32
 ...                 images' console read into the same records as our firmware's, so the same
 ...                 check keywords apply. Skipped, naming why, where the emulator is absent.
 Resource            ../memharness.resource
-Suite Setup         Skip Without Espressif QEMU
+Suite Setup         Skip Unless Emulator Is Available    esp_qemu    board=esp32c3
 Suite Teardown      Stop All Boards
 Test Tags           board:esp32c3    esp_idf
 
@@ -27,10 +27,3 @@ A Panic Resets The Board And Names Its Line
     Last Reset Reason Should Be    panic
     Run Should Have Record    fault    kind=store_access_fault    function=app_main
     ...    source=hello_world_main.c:17
-
-
-*** Keywords ***
-Skip Without Espressif QEMU
-    [Documentation]    Skips the suite, naming why, when Espressif's QEMU cannot be found.
-    ${why}=    Emulator Missing Reason    esp32c3
-    Skip If    $why    ${why}
