@@ -7,7 +7,7 @@ KERNEL_VERSION ?= V11.3.0
 # Further kernel releases the firmware supports: `make setup` installs them too, and `make test`
 # runs the per-board subset against each (skipped when FREERTOS_KERNEL_PATH pins one tree).
 OTHER_KERNEL_VERSIONS ?= V11.1.0
-APT_PACKAGES := qemu-system-arm gcc-arm-none-eabi libnewlib-arm-none-eabi
+APT_PACKAGES := qemu-system-arm gcc-arm-none-eabi libnewlib-arm-none-eabi gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf
 JOBS ?= 2
 RESULTS ?= results
 # Renode (optional): the folder holding its `renode` launcher. Given (here or as MEMHARNESS_RENODE),
@@ -85,7 +85,7 @@ test: setup lint
 # are shared with pytest's (build/test), so nothing is compiled twice.
 # Every other board runs a subset that touches every scheme: the seed's leak, alloc/free, the
 # heap report and the overflow (canary, or the stack limit on ARMv8-M).
-ROBOT_OTHER_BOARDS ?= mps2-an386 mps2-an500 mps2-an505 netduinoplus2
+ROBOT_OTHER_BOARDS ?= mps2-an386 mps2-an500 mps2-an505 netduinoplus2 esp32c3
 ROBOT_BOARD_SUITES := robot/suites/leak.robot robot/suites/alloc_free.robot robot/suites/heap_report.robot \
 	robot/suites/overflow.robot
 robot: setup

@@ -14,6 +14,7 @@ import argparse
 import datetime
 import math
 import os
+import re
 import shlex
 import signal
 import sys
@@ -35,11 +36,15 @@ from harness.compare import STATIC, WORKLOADS, compare, plan
 from harness.compare_report import tables, versions, write_all
 from harness.emulators import NAMES as EMULATORS
 from harness.emulators import backend as find_backend
+from harness.emulators.esp_qemu import ENV as ESP_ENV
+from harness.emulators.esp_qemu import use_location
 from harness.emulators.renode_install import ENV_RENODE
 from harness.errors import ExitStatus, HarnessError, ResultsError, UsageError
-from harness.events import Event, Heap
+from harness.esp_idf_console import DEFAULT_HEAP_PATTERNS, HeapPattern
+from harness.events import Event, Fault, Heap
 from harness.failures import FailureKind, ending, reset_loop
 from harness.image_cli import add_image_options, run_elf
+from harness.image_run import run_image
 from harness.kernel import DEFAULT_VERSION, install_kernel, resolve_kernel
 from harness.platforms import Board, board_names, load_all_boards, load_board
 from harness.report import write_run
@@ -58,6 +63,7 @@ EPILOG = f"""exit status:
 
 environment:
   MEMHARNESS_PLATFORMS  a folder of board files to use instead of platforms/
+  MEMHARNESS_ESP_QEMU   Espressif's QEMU (a folder with bin/ and rom/) for esp32, esp32c3
   MEMHARNESS_BUILD_DIR  where variants are built (default build/)
   MEMHARNESS_CACHE      the kernel cache (default ~/.cache/memharness)
   MEMHARNESS_RENODE     the folder holding Renode's `renode` launcher (as --renode)
@@ -103,12 +109,24 @@ def _parser() -> argparse.ArgumentParser:
     variant_options(run)
     add_app_options(run)
     run.add_argument("--scenario", default=None,
-                     help="the scenario to run (or --elf: a user's image, or --app: a user's app)")
+                     help="the scenario to run (or --elf: a user's image, --app: a user's app, "
+                          "--image: an ESP-IDF build)")
     run.add_argument("params", nargs="*", metavar="key=value", help="scenario parameters")
     run.add_argument("--emulator", choices=EMULATORS, default=None,
                      help="qemu or renode (default: the board's first emulator, see `memharness boards`)")
     run.add_argument("--renode", type=Path, default=None,
                      help=f"the folder holding the `renode` launcher (default ${ENV_RENODE}, then the usual places)")
+    run.add_argument("--image", type=Path, default=None,
+                     help="an ESP-IDF build folder or 4 MiB flash image to run instead of our firmware "
+                          "(esp32, esp32c3)")
+    run.add_argument("--until", default=None, help="with --image: done once this regex has matched a line")
+    run.add_argument("--count", type=int, default=1, help="with --image: ... this many times (default 1)")
+    run.add_argument("--app-elf", type=Path, default=None,
+                     help="with --image: the app's ELF for decoding a panic's PC (default: the build folder's)")
+    run.add_argument("--heap-pattern", action="append", default=[], metavar="LABEL=REGEX",
+                     help="with --image: a line giving a heap figure, its first group in bytes (repeatable)")
+    run.add_argument("--esp-qemu", type=Path, default=None,
+                     help=f"Espressif's QEMU folder (bin/, rom/); else ${ESP_ENV}, ~/.espressif/tools, PATH")
     run.add_argument("--timeout", type=float, default=30.0, help="seconds for the scenario")
     run.add_argument("--boot-timeout", type=float, default=10.0, help="seconds from power-on to `ready`")
     run.add_argument("--expect", choices=[o.value for o in Outcome], default="done",
@@ -131,6 +149,7 @@ def _parser() -> argparse.ArgumentParser:
                       help="qemu, renode, a comma list, or all: side by side (default: each board's first emulator)")
     comp.add_argument("--renode", type=Path, default=None, help="the folder holding Renode's `renode` launcher")
     comp.add_argument("--results", type=Path, default=Path("results/compare"))
+    comp.add_argument("--esp-qemu", type=Path, default=None, help="Espressif's QEMU folder (bin/, rom/)")
 
     kernel = sub.add_parser("kernel", help="install or locate the FreeRTOS-Kernel")
     ksub = kernel.add_subparsers(dest="kernel_command", required=True, metavar="ACTION")
@@ -152,13 +171,15 @@ def _prepare(args: argparse.Namespace) -> Firmware:
 
 
 def _boards(console: Console) -> int:
-    table = Table("board", "cpu", "port", "fpu", "RAM", "emulators", "overflow detection")
+    table = Table("board", "cpu", "port", "fpu", "RAM", "emulators", "overflow detection", "runs")
     boards = load_all_boards()
     for b in boards:
         emulators = ", ".join(f"{name} (default)" if name == b.default_emulator else name
                               for name in b.emulator_names)
         ram = " + ".join(f"{r.size // 1024} KiB" for r in (b.memory.ram, b.memory.ram2) if r is not None)
-        table.add_row(b.name, b.cpu, b.port, b.fpu, ram, emulators, ", ".join(b.overflow_detection))
+        runs = ", ".join({"firmware": "our firmware", "esp_idf": "ESP-IDF images"}[r] for r in b.runs)
+        table.add_row(b.name, b.cpu, b.port or "-", b.fpu if b.runs_firmware else "-", ram, emulators,
+                      ", ".join(b.overflow_detection), runs)
     console.print(table)
     for b in boards:
         for note in b.notes:
@@ -204,6 +225,8 @@ def summarise(run: Run, console: Console) -> None:
             console.print("  " + shown(record_text(event).removeprefix("@mh ")))
     if cause is not None:
         console.print(f"  cause: {shown(record_text(cause))} (UART line {cause.line})")
+    if isinstance(cause, Fault) and cause.function is not None:
+        console.print(f"  at: {shown(cause.function)} ({shown(cause.source or 'no line')}), pc {cause.pc or 0:#010x}")
     kind, loop = ending(run), reset_loop(run)
     if kind is not FailureKind.NONE:
         console.print(f"  failure kind: {kind.value}")
@@ -227,6 +250,38 @@ def _check_run_options(args: argparse.Namespace) -> None:
             raise UsageError(f"{option} {value:g} is not a time limit", f"give {option} in seconds, above 0")
 
 
+def _heap_patterns(given: Sequence[str]) -> tuple[HeapPattern, ...]:
+    patterns = list(DEFAULT_HEAP_PATTERNS)
+    for text in given:
+        label, sep, regex = text.partition("=")
+        try:
+            if not sep or not label:
+                raise ValueError("expected LABEL=REGEX")
+            patterns.append(HeapPattern(label, regex))
+        except (ValueError, re.error) as exc:
+            raise UsageError(f"--heap-pattern {text!r}: {exc}",
+                             r"give LABEL=REGEX, e.g. free='Free heap: (\d+)'") from None
+    return tuple(patterns)
+
+
+def _run_image(args: argparse.Namespace, console: Console) -> int:
+    if args.scenario or args.params:
+        raise UsageError("--image runs an image as it is: it takes no --scenario or key=value",
+                         "drop --scenario and the parameters, or drop --image")
+    _check_run_options(args)
+    board = load_board(args.board)
+    patterns = _heap_patterns(args.heap_pattern)
+    emulator = find_backend(args.emulator or board.default_emulator)
+    emulator.require(board)
+    interrupted = False
+    try:
+        run = run_image(board, args.image, args.results, until=args.until, count=args.count, timeout=args.timeout,
+                        elf=args.app_elf, heap_patterns=patterns, emulator=args.emulator)
+    except Interrupted as stop:
+        run, interrupted = stop.run, True
+    return _finish_run(run, args, console, interrupted)
+
+
 def _use_renode(folder: Path | None) -> None:
     """`--renode DIR` is the same as MEMHARNESS_RENODE=DIR for this process."""
     if folder is not None:
@@ -247,12 +302,16 @@ def _emulator_for(board: Board, chosen: str | None) -> str:
 
 def _run(args: argparse.Namespace, console: Console) -> int:
     args.board = args.board or api.DEFAULT_BOARD
+    use_location(args.esp_qemu)
+    if args.image is not None:
+        return _run_image(args, console)
     if args.elf is not None:
         _check_run_options(args)
         return run_elf(args, console)
     if args.scenario is None:
-        raise UsageError("run needs --scenario NAME (our firmware), --elf PATH (your image) or --app DIR (your app)",
-                         "see `memharness scenarios`, or give --elf or --app")
+        raise UsageError("run needs --scenario NAME (our firmware), --elf PATH (your image), --app DIR (your app) "
+                         "or --image BUILD_DIR (an ESP-IDF build)",
+                         "see `memharness scenarios`, or give --elf, --app or --image")
     params = parse_assignments(args.params)
     validate(args.scenario, params)  # before anything is built: a typo costs no build
     _check_run_options(args)
@@ -272,6 +331,10 @@ def _run(args: argparse.Namespace, console: Console) -> int:
                                timeout=args.timeout, boot_timeout=args.boot_timeout)
     except Interrupted as stop:
         run, interrupted = stop.run, True
+    return _finish_run(run, args, console, interrupted)
+
+
+def _finish_run(run: Run, args: argparse.Namespace, console: Console, interrupted: bool) -> int:
     summarise(run, console)
     try:
         report = write_run(run, run.uart_log.parent)
@@ -298,6 +361,14 @@ def _compare(args: argparse.Namespace, console: Console) -> int:
     board = args.board or api.DEFAULT_BOARD
     boards = board_names() if board == "all" else _choices(board, board_names(), "board")
     _use_renode(args.renode)
+    use_location(args.esp_qemu)
+    images_only = [b.name for b in map(load_board, boards) if not b.runs_firmware]
+    if images_only and board != "all":
+        raise UsageError(f"board {', '.join(images_only)} runs ESP-IDF images only: compare builds our firmware",
+                         "leave it out of --board (memharness boards says what each board runs)")
+    for name in images_only:
+        console.print(f"  {name}: left out (runs ESP-IDF images only, not our firmware)")
+    boards = [b for b in boards if b not in images_only]
     if board == "all":
         boards = _runnable(boards, args.emulator, console)
     emulators = _compare_emulators(boards, args.emulator)

@@ -27,11 +27,12 @@ import matplotlib.pyplot as plt
 from rich.table import Table
 
 from harness import __version__
-from harness.build import GCC, compiler_identity
+from harness.build import TOOLCHAINS, compiler_identity
 from harness.compare import STANDARD_WORKLOAD, Comparison
+from harness.emulators.esp_qemu import locate
 from harness.emulators.qemu import TIMING_ICOUNT_SHIFT, icount
 from harness.errors import ResultsError
-from harness.platforms import load_board
+from harness.platforms import Board, load_board
 
 REPORT_VERSION = 1
 
@@ -39,19 +40,32 @@ REPORT_VERSION = 1
 def versions(boards: Iterable[str], emulators: Iterable[str] = ("qemu",)) -> dict[str, str]:
     """The emulator and compiler versions the figures depend on."""
     out: dict[str, str] = {"memharness": __version__, "icount": icount(TIMING_ICOUNT_SHIFT)}
+    cores: set[str] = set()
     if "renode" in emulators:
         from harness.emulators.renode import renode_version
 
         out["renode"] = renode_version()
     for board in sorted(set(boards)):
-        target = load_board(board).emulators.qemu
-        binary = target.binary if target else None
-        if binary and shutil.which(binary) and binary not in out:
+        loaded = load_board(board)
+        cores.add(loaded.core)
+        binary = _emulator_binary(loaded)
+        if binary and binary not in out:
             proc = subprocess.run([binary, "--version"], capture_output=True, text=True, check=False)
-            out[binary] = proc.stdout.splitlines()[0] if proc.stdout else "unknown"
-    gcc = shutil.which(GCC)
-    out["compiler"] = compiler_identity(gcc) if gcc else "unknown"
+            out[Path(binary).name] = proc.stdout.splitlines()[0] if proc.stdout else "unknown"
+    for core in sorted(cores):
+        chain = TOOLCHAINS.get(core)
+        gcc = shutil.which(chain.gcc) if chain else None
+        out["compiler" if core == "cortex_m" else f"compiler_{core}"] = compiler_identity(gcc) if gcc else "unknown"
     return out
+
+
+def _emulator_binary(board: Board) -> str | None:
+    """The path of the board's default emulator binary, if it is there."""
+    if board.default_emulator == "esp_qemu" and board.emulators.esp_qemu is not None:
+        found = locate(board.emulators.esp_qemu)
+        return None if isinstance(found, str) else str(found.binary)
+    target = board.emulators.qemu
+    return shutil.which(target.binary) if target else None
 
 
 def _key(figures: dict[str, Any]) -> tuple[str, str, str, str]:

@@ -158,9 +158,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     emulator = metafunc.config.getoption("--emulator")
     if emulator is not None:  # boards without the emulator asked for are left out, as with only_boards
         boards = [b for b in boards if emulator in b.emulator_names] or boards
-    # Boards the test does not apply to are left out; if that is all of them, each is kept and
-    # skips naming why (rather than pytest's "empty parameter set").
-    chosen = [b.name for b in boards if all(m.kwargs["applies"](b) for m in marks)] or names
+    # Boards the test does not apply to, and boards that run others' images only (esp32), are left
+    # out; if that is all of them, each is kept and skips naming why (not pytest's "empty parameter set").
+    chosen = [b.name for b in boards if b.runs_firmware and all(m.kwargs["applies"](b) for m in marks)] or names
     metafunc.parametrize("mh_board", chosen, indirect=True, ids=chosen)
 
 
@@ -180,6 +180,8 @@ def memharness(request: pytest.FixtureRequest, tmp_path: Path, mh_board: Board) 
     """Builds and runs on the board given by --board; skips, naming what is missing, if it cannot."""
     config = request.config
     board_name = mh_board.name
+    if not mh_board.runs_firmware:
+        pytest.skip(f"{mh_board.name} runs {', '.join(mh_board.runs)} only, not our firmware")
     emulator = chosen_emulator(config, mh_board)
     reason = backend(emulator).available(mh_board)
     if reason:
