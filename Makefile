@@ -7,13 +7,20 @@ KERNEL_VERSION ?= V11.3.0
 # Further kernel releases the firmware supports: `make setup` installs them too, and `make test`
 # runs the per-board subset against each (skipped when FREERTOS_KERNEL_PATH pins one tree).
 OTHER_KERNEL_VERSIONS ?= V11.1.0
-APT_PACKAGES := qemu-system-arm gcc-arm-none-eabi libnewlib-arm-none-eabi
+APT_PACKAGES := qemu-system-arm gcc-arm-none-eabi libnewlib-arm-none-eabi gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf
 JOBS ?= 2
 RESULTS ?= results
+# Renode (optional): the folder holding its `renode` launcher. Given (here or as MEMHARNESS_RENODE),
+# `make setup` installs Mono and pyrenode3 + pythonnet into the venv, and the tests run Renode boards.
+RENODE ?= $(MEMHARNESS_RENODE)
+ifneq ($(strip $(RENODE)),)
+export MEMHARNESS_RENODE := $(abspath $(RENODE))
+APT_PACKAGES += mono-complete
+endif
 
-.PHONY: setup system-packages venv kernel test lint run compare bench clean robot docs
+.PHONY: setup system-packages venv kernel renode test lint run compare bench clean robot docs
 
-setup: system-packages venv kernel
+setup: system-packages venv kernel renode
 
 # Debian packages: installed when missing (as root), else the exact command is printed.
 system-packages:
@@ -39,6 +46,18 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 venv: $(VENV)/.installed
 
+# pyrenode3 drives Renode in-process: from the wheel beside the Renode tree when there is one
+# (Antmicro's pyrenode3 is not on the package index), with pythonnet. Without it the harness
+# drives Renode's console instead.
+renode: venv
+	@if [ -n "$(MEMHARNESS_RENODE)" ]; then \
+	  if $(BIN)/python -c "import importlib.util as u, sys; sys.exit(not (u.find_spec('pyrenode3') and u.find_spec('pythonnet')))"; then exit 0; fi; \
+	  wheel=$$(ls "$(MEMHARNESS_RENODE)"/python/pyrenode3-*.whl 2>/dev/null | head -n 1); \
+	  if [ -n "$$wheel" ]; then echo "installing pyrenode3 from $$wheel"; $(BIN)/pip install -q "$$wheel" pythonnet; \
+	  else echo "no pyrenode3 wheel in $(MEMHARNESS_RENODE)/python: Renode runs through its console;"; \
+	    echo "  for in-process runs: pip install pythonnet and pyrenode3 (antmicro/pyrenode3 on GitHub)"; fi; \
+	fi
+
 # The kernel is resolved as DESIGN.md says: FREERTOS_KERNEL_PATH, the cache, then a clone.
 kernel: venv
 	@if [ -n "$$FREERTOS_KERNEL_PATH" ]; then $(BIN)/memharness kernel path; \
@@ -51,13 +70,14 @@ lint: venv
 	$(BIN)/robocop check --no-cache robot examples
 
 # Everything on the default board, then the per-board subset (tests/e2e/test_boards.py: every
-# scenario and every heap scheme) on every board, against each supported kernel release.
+# scenario and every heap scheme) on every board (Renode-only boards on Renode, when one is
+# configured), and on the QEMU boards against each other supported kernel release.
 test: setup lint
 	$(BIN)/pytest -n $(JOBS) -q -m "not per_board"
 	$(BIN)/pytest -n $(JOBS) -q -m per_board --board all
 	@if [ -z "$$FREERTOS_KERNEL_PATH" ]; then for v in $(OTHER_KERNEL_VERSIONS); do \
-	  echo "per-board subset against FreeRTOS-Kernel $$v"; \
-	  $(BIN)/pytest -n $(JOBS) -q -m per_board --board all --kernel-version $$v || exit $$?; done; fi
+	  echo "per-board subset against FreeRTOS-Kernel $$v (the QEMU boards)"; \
+	  $(BIN)/pytest -n $(JOBS) -q -m per_board --board all --emulator qemu --kernel-version $$v || exit $$?; done; fi
 	$(MAKE) --no-print-directory robot
 
 # The Robot Framework suites (robot/suites), in parallel with pabot; output.xml, log.html and
@@ -68,7 +88,7 @@ test: setup lint
 # Every other board runs a subset that touches every scheme: the seed's leak, alloc/free, the
 # heap report and the overflow (canary, or the stack limit on ARMv8-M).
 ROBOT_SUITES ?= robot/suites $(wildcard examples/*/*.robot)  # and the examples' own suites
-ROBOT_OTHER_BOARDS ?= mps2-an386 mps2-an500 mps2-an505 netduinoplus2
+ROBOT_OTHER_BOARDS ?= mps2-an386 mps2-an500 mps2-an505 netduinoplus2 esp32c3
 ROBOT_BOARD_SUITES := leak.robot alloc_free.robot heap_report.robot overflow.robot
 ROBOT_OUT = $(abspath $(RESULTS))/robot
 PABOT = MEMHARNESS_BUILD_DIR=$(CURDIR)/build/test $(CURDIR)/$(BIN)/pabot --no-pabotlib --processes $(JOBS) \

@@ -18,12 +18,29 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness.errors import BuildError, PlatformError, ToolMissingError
+from harness.errors import BuildError, PlatformError, ToolMissingError, UsageError
 from harness.paths import FIRMWARE_DIR, PROJECT_ROOT, build_dir, platforms_dir
 from harness.platforms import Board
 from harness.variant import Variant
 
-GCC = "arm-none-eabi-gcc"
+
+@dataclass(frozen=True)
+class Toolchain:
+    """The compiler and C library for one CPU core (the board's `core`)."""
+
+    gcc: str
+    packages: str  # the Debian packages that provide it (`make setup` installs them)
+    compile_specs: tuple[str, ...]  # the C library's specs at every compile (its headers)
+    link_specs: tuple[str, ...]  # ... and at the link (its libraries)
+
+
+TOOLCHAINS: dict[str, Toolchain] = {
+    "cortex_m": Toolchain("arm-none-eabi-gcc", "gcc-arm-none-eabi libnewlib-arm-none-eabi",
+                          (), ("--specs=nano.specs", "--specs=nosys.specs")),
+    "riscv": Toolchain("riscv64-unknown-elf-gcc", "gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf",
+                       ("--specs=picolibc.specs",), ("--specs=picolibc.specs",)),
+}
+GCC = TOOLCHAINS["cortex_m"].gcc
 MEMORY_SCRIPT = "mh_memory.ld"  # generated from the board's YAML; the family's linker script INCLUDEs it
 KERNEL_SOURCES = ("tasks.c", "list.c", "queue.c", "timers.c", "event_groups.c", "stream_buffer.c")
 _PROFILE_NUMBER = {"dynamic": 0, "static": 1, "mixed": 2}
@@ -44,13 +61,23 @@ class Firmware:
     kernel_objects_built: bool
 
 
-def toolchain() -> str:
-    gcc = shutil.which(GCC)
+def board_toolchain(board: Board) -> Toolchain:
+    """The toolchain for the board's core; a board that runs no firmware of ours is refused by name."""
+    board.require_firmware()
+    chain = TOOLCHAINS.get(board.core)
+    if chain is None:
+        raise UsageError(f"board {board.name}: no toolchain is known for core {board.core}",
+                         f"set core to one of: {', '.join(TOOLCHAINS)}")
+    return chain
+
+
+def toolchain(board: Board | None = None) -> str:
+    chain = TOOLCHAINS["cortex_m"] if board is None else board_toolchain(board)
+    gcc = shutil.which(chain.gcc)
     if gcc is None:
         raise ToolMissingError(
-            f"{GCC} is not installed",
-            "run `make setup` (as root it installs gcc-arm-none-eabi and libnewlib-arm-none-eabi), "
-            "or: apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi",
+            f"{chain.gcc} is not installed",
+            f"run `make setup` (as root it installs {chain.packages}), or: apt-get install {chain.packages}",
         )
     return gcc
 
@@ -109,7 +136,7 @@ def variant_flags(variant: Variant) -> list[str]:
         f'-DMH_BOARD_NAME="{board.name}"',
         f'-DMH_CPU_NAME="{board.cpu}"',
         f'-DMH_PORT_NAME="{board.port}"',
-        f"-DMH_UART_BASE={board.uart.base:#x}",
+        f"-DMH_UART_BASE={board.console.base:#x}",
     ]
 
 
@@ -123,12 +150,16 @@ def include_flags(variant: Variant) -> list[str]:
     dirs = [
         FIRMWARE_DIR, FIRMWARE_DIR / "boards", *_board_dirs(variant.board), FIRMWARE_DIR / "scenarios",
         kernel / "include", kernel / "portable" / "GCC" / variant.board.port_dir,
+        *(kernel / "portable" / "GCC" / extra for extra in variant.board.port_includes),
     ]
     return [f"-I{d}" for d in dirs]
 
 
 def firmware_sources(variant: Variant) -> list[Path]:
-    board_sources = [src for folder in _board_dirs(variant.board) for src in folder.glob("*.c")]
+    """Our firmware's sources: its own, the scenarios, the board support, and each board folder's
+    `mh/` (what only our firmware needs of the core or family: fault report, op timer)."""
+    folders = [sub for folder in _board_dirs(variant.board) for sub in (folder, folder / "mh")]
+    board_sources = [src for folder in folders for ext in ("*.c", "*.S") for src in folder.glob(ext)]
     return sorted([*FIRMWARE_DIR.glob("*.c"), *(FIRMWARE_DIR / "scenarios").glob("*.c"), *board_sources])
 
 
@@ -172,6 +203,8 @@ def memory_script(board: Board) -> str:
     ]
     if mem.ram2 is not None:
         lines.append(f"    RAM2  ( rwx ) : ORIGIN = {mem.ram2.base:#010x}, LENGTH = {mem.ram2.size:#x}")
+    if mem.data is not None:
+        lines.append(f"    DATA  ( rw )  : ORIGIN = {mem.data.base:#010x}, LENGTH = {mem.data.size:#x}")
     lines.append("}")
     for index, name in enumerate(board.heap5_regions):
         lines.append(f'REGION_ALIAS( "HEAP5_REGION{index}", {name.upper()} );')
@@ -215,13 +248,14 @@ def _objects_for(sources: Sequence[Path], out: Path) -> list[tuple[Path, Path]]:
 
 def build(variant: Variant, root: Path | None = None) -> Firmware:
     """Build `variant` (or reuse the cached image) and return where its ELF is."""
-    gcc = toolchain()
+    gcc = toolchain(variant.board)
     root = root or build_dir()
     root.mkdir(parents=True, exist_ok=True)
     board = variant.board
     compiler = compiler_identity(gcc)
     header_parts = _files_digest(_headers())
-    kflags = [*cpu_flags(board), *_COMMON_CFLAGS, *include_flags(variant), *kernel_flags(variant)]
+    chain = board_toolchain(board)
+    kflags = [*cpu_flags(board), *chain.compile_specs, *_COMMON_CFLAGS, *include_flags(variant), *kernel_flags(variant)]
     kernel_key = _digest(
         [compiler, str(variant.kernel.path), variant.kernel.version, *kflags, *header_parts]
     )
@@ -236,14 +270,16 @@ def build(variant: Variant, root: Path | None = None) -> Firmware:
             kernel_built = True
     kernel_objects = sorted(kernel_dir.glob("*.o"))
 
-    vflags = [*cpu_flags(board), *_COMMON_CFLAGS, *include_flags(variant), *variant_flags(variant)]
+    vflags = [
+        *cpu_flags(board), *chain.compile_specs, *_COMMON_CFLAGS, *include_flags(variant), *variant_flags(variant),
+    ]
     sources = firmware_sources(variant)
     if variant.heap_number:
         sources.append(variant.kernel.path / "portable" / "MemMang" / f"{variant.heap}.c")
     linker_script = FIRMWARE_DIR / "boards" / board.linker_script
     memory = memory_script(board)
     ldflags = [
-        *cpu_flags(board), "-nostartfiles", "--specs=nano.specs", "--specs=nosys.specs",
+        *cpu_flags(board), *chain.link_specs, "-nostartfiles",
         f"-T{linker_script}", "-Wl,--gc-sections",
         f"-Wl,--defsym=__mh_heap3_arena_size={variant.heap_size if variant.heap == 'heap_3' else 0}",
     ]

@@ -15,6 +15,7 @@ import datetime
 import json
 import math
 import os
+import re
 import shlex
 import signal
 import sys
@@ -35,13 +36,19 @@ from harness.build import Firmware
 from harness.compare import STATIC, WORKLOADS, compare, plan
 from harness.compare_report import versions, write_all
 from harness.compare_table import tables
+from harness.emulators import NAMES as EMULATORS
 from harness.emulators import backend as find_backend
+from harness.emulators.esp_qemu import ENV as ESP_ENV
+from harness.emulators.esp_qemu import use_location
+from harness.emulators.renode_install import ENV_RENODE
 from harness.errors import ExitStatus, HarnessError, ResultsError, UsageError
-from harness.events import Event, Heap
+from harness.esp_idf_console import DEFAULT_HEAP_PATTERNS, HeapPattern
+from harness.events import Event, Fault, Heap
 from harness.failures import FailureKind, ending, reset_loop
 from harness.image_cli import add_image_options, run_elf
+from harness.image_run import run_image
 from harness.kernel import DEFAULT_VERSION, install_kernel, resolve_kernel
-from harness.platforms import board_names, load_all_boards, load_board
+from harness.platforms import Board, board_names, load_all_boards, load_board
 from harness.report import write_run
 from harness.run import FLOOD_LINES, Interrupted, Outcome, Run, record_text
 from harness.scenarios import CATALOGUE, parse_assignments, validate
@@ -61,8 +68,11 @@ EPILOG = f"""exit status:
 
 environment:
   MEMHARNESS_PLATFORMS  a folder of board files to use instead of platforms/
+  MEMHARNESS_ESP_QEMU   Espressif's QEMU (a folder with bin/ and rom/) for esp32, esp32c3
   MEMHARNESS_BUILD_DIR  where variants are built (default build/)
   MEMHARNESS_CACHE      the kernel cache (default ~/.cache/memharness)
+  MEMHARNESS_RENODE     the folder holding Renode's `renode` launcher (as --renode)
+  MEMHARNESS_RENODE_DRIVER  pyrenode3 (in-process, the default when installed) or console
   FREERTOS_KERNEL_PATH  a FreeRTOS-Kernel tree to build against"""
 MAX_TIMEOUT = 24 * 3600.0
 
@@ -109,9 +119,24 @@ def _parser() -> argparse.ArgumentParser:
     variant_options(run)
     add_app_options(run)
     run.add_argument("--scenario", default=None,
-                     help="the scenario to run (or --elf: a user's image, or --app: a user's app)")
+                     help="the scenario to run (or --elf: a user's image, --app: a user's app, "
+                          "--image: an ESP-IDF build)")
     run.add_argument("params", nargs="*", metavar="key=value", help="scenario parameters")
-    run.add_argument("--emulator", default="qemu")
+    run.add_argument("--emulator", choices=EMULATORS, default=None,
+                     help="qemu or renode (default: the board's first emulator, see `memharness boards`)")
+    run.add_argument("--renode", type=Path, default=None,
+                     help=f"the folder holding the `renode` launcher (default ${ENV_RENODE}, then the usual places)")
+    run.add_argument("--image", type=Path, default=None,
+                     help="an ESP-IDF build folder or 4 MiB flash image to run instead of our firmware "
+                          "(esp32, esp32c3)")
+    run.add_argument("--until", default=None, help="with --image: done once this regex has matched a line")
+    run.add_argument("--count", type=int, default=1, help="with --image: ... this many times (default 1)")
+    run.add_argument("--app-elf", type=Path, default=None,
+                     help="with --image: the app's ELF for decoding a panic's PC (default: the build folder's)")
+    run.add_argument("--heap-pattern", action="append", default=[], metavar="LABEL=REGEX",
+                     help="with --image: a line giving a heap figure, its first group in bytes (repeatable)")
+    run.add_argument("--esp-qemu", type=Path, default=None,
+                     help=f"Espressif's QEMU folder (bin/, rom/); else ${ESP_ENV}, ~/.espressif/tools, PATH")
     run.add_argument("--timeout", type=float, default=30.0, help="seconds for the scenario")
     run.add_argument("--boot-timeout", type=float, default=10.0, help="seconds from power-on to `ready`")
     run.add_argument("--expect", choices=[o.value for o in Outcome], default="done",
@@ -131,7 +156,11 @@ def _parser() -> argparse.ArgumentParser:
                       help=f"comma list of kernel releases (default {DEFAULT_VERSION})")
     comp.add_argument("--workload", default=",".join(WORKLOADS), help=f"comma list of: {', '.join(WORKLOADS)}")
     comp.add_argument("--jobs", type=int, default=2, help="runs at once (default 2)")
+    comp.add_argument("--emulator", default=None,
+                      help="qemu, renode, a comma list, or all: side by side (default: each board's first emulator)")
+    comp.add_argument("--renode", type=Path, default=None, help="the folder holding Renode's `renode` launcher")
     comp.add_argument("--results", type=Path, default=Path("results/compare"))
+    comp.add_argument("--esp-qemu", type=Path, default=None, help="Espressif's QEMU folder (bin/, rom/)")
     gate_options(comp)
     comp.add_argument("--shard", default=None, metavar="K/N",
                       help="run the K-th of N deterministic parts of the matrix (join them with `merge`)")
@@ -163,12 +192,15 @@ def _prepare(args: argparse.Namespace) -> Firmware:
 
 
 def _boards(console: Console) -> int:
-    table = Table("board", "cpu", "port", "fpu", "RAM", "emulators", "overflow detection")
+    table = Table("board", "cpu", "port", "fpu", "RAM", "emulators", "overflow detection", "runs")
     boards = load_all_boards()
     for b in boards:
-        emulators = ", ".join(k for k, v in b.emulators if v is not None)
+        emulators = ", ".join(f"{name} (default)" if name == b.default_emulator else name
+                              for name in b.emulator_names)
         ram = " + ".join(f"{r.size // 1024} KiB" for r in (b.memory.ram, b.memory.ram2) if r is not None)
-        table.add_row(b.name, b.cpu, b.port, b.fpu, ram, emulators, ", ".join(b.overflow_detection))
+        runs = ", ".join({"firmware": "our firmware", "esp_idf": "ESP-IDF images"}[r] for r in b.runs)
+        table.add_row(b.name, b.cpu, b.port or "-", b.fpu if b.runs_firmware else "-", ram, emulators,
+                      ", ".join(b.overflow_detection), runs)
     console.print(table)
     for b in boards:
         for note in b.notes:
@@ -214,6 +246,8 @@ def summarise(run: Run, console: Console) -> None:
             console.print("  " + shown(record_text(event).removeprefix("@mh ")))
     if cause is not None:
         console.print(f"  cause: {shown(record_text(cause))} (UART line {cause.line})")
+    if isinstance(cause, Fault) and cause.function is not None:
+        console.print(f"  at: {shown(cause.function)} ({shown(cause.source or 'no line')}), pc {cause.pc or 0:#010x}")
     kind, loop = ending(run), reset_loop(run)
     if kind is not FailureKind.NONE:
         console.print(f"  failure kind: {kind.value}")
@@ -237,20 +271,77 @@ def _check_run_options(args: argparse.Namespace) -> None:
             raise UsageError(f"{option} {value:g} is not a time limit", f"give {option} in seconds, above 0")
 
 
+def _heap_patterns(given: Sequence[str]) -> tuple[HeapPattern, ...]:
+    patterns = list(DEFAULT_HEAP_PATTERNS)
+    for text in given:
+        label, sep, regex = text.partition("=")
+        try:
+            if not sep or not label:
+                raise ValueError("expected LABEL=REGEX")
+            patterns.append(HeapPattern(label, regex))
+        except (ValueError, re.error) as exc:
+            raise UsageError(f"--heap-pattern {text!r}: {exc}",
+                             r"give LABEL=REGEX, e.g. free='Free heap: (\d+)'") from None
+    return tuple(patterns)
+
+
+def _run_image(args: argparse.Namespace, console: Console) -> int:
+    if args.scenario or args.params:
+        raise UsageError("--image runs an image as it is: it takes no --scenario or key=value",
+                         "drop --scenario and the parameters, or drop --image")
+    _check_run_options(args)
+    board = load_board(args.board)
+    patterns = _heap_patterns(args.heap_pattern)
+    emulator = find_backend(args.emulator or board.default_emulator)
+    emulator.require(board)
+    interrupted = False
+    try:
+        run = run_image(board, args.image, args.results, until=args.until, count=args.count, timeout=args.timeout,
+                        elf=args.app_elf, heap_patterns=patterns, emulator=args.emulator)
+    except Interrupted as stop:
+        run, interrupted = stop.run, True
+    return _finish_run(run, args, console, interrupted)
+
+
+def _use_renode(folder: Path | None) -> None:
+    """`--renode DIR` is the same as MEMHARNESS_RENODE=DIR for this process."""
+    if folder is not None:
+        os.environ[ENV_RENODE] = str(folder.resolve())
+
+
+def _emulator_for(board: Board, chosen: str | None) -> str:
+    """The emulator to run `board` on: the one asked for (if the board has it), else its default."""
+    if chosen is None:
+        return board.default_emulator
+    if chosen not in board.emulator_names:
+        raise UsageError(
+            f"board {board.name} does not run on {chosen} (it runs on: {', '.join(board.emulator_names)})",
+            f"pass --emulator {board.default_emulator}, or pick a board with {chosen} in `memharness boards`",
+        )
+    return chosen
+
+
 def _run(args: argparse.Namespace, console: Console) -> int:
     args.board = args.board or api.DEFAULT_BOARD
+    use_location(args.esp_qemu)
+    if args.image is not None:
+        return _run_image(args, console)
     if args.elf is not None:
         _check_run_options(args)
         return run_elf(args, console)
     if args.scenario is None:
-        raise UsageError("run needs --scenario NAME (our firmware), --elf PATH (your image) or --app DIR (your app)",
-                         "see `memharness scenarios`, or give --elf or --app")
+        raise UsageError("run needs --scenario NAME (our firmware), --elf PATH (your image), --app DIR (your app) "
+                         "or --image BUILD_DIR (an ESP-IDF build)",
+                         "see `memharness scenarios`, or give --elf, --app or --image")
     params = parse_assignments(args.params)
     validate(args.scenario, params)  # before anything is built: a typo costs no build
     _check_run_options(args)
+    _use_renode(args.renode)
+    board = load_board(args.board)
+    args.emulator = _emulator_for(board, args.emulator)
     emulator = find_backend(args.emulator)
     if not args.print_command:
-        emulator.require(load_board(args.board))  # a missing QEMU costs no build either
+        emulator.require(board)  # a missing emulator costs no build either
     firmware = _prepare(args)
     if args.print_command:
         print(shlex.join(api.emulator_command(firmware, args.emulator)))
@@ -261,6 +352,10 @@ def _run(args: argparse.Namespace, console: Console) -> int:
                                timeout=args.timeout, boot_timeout=args.boot_timeout)
     except Interrupted as stop:
         run, interrupted = stop.run, True
+    return _finish_run(run, args, console, interrupted)
+
+
+def _finish_run(run: Run, args: argparse.Namespace, console: Console, interrupted: bool) -> int:
     summarise(run, console)
     try:
         report = write_run(run, run.uart_log.parent)
@@ -298,6 +393,18 @@ def _compare(args: argparse.Namespace, console: Console) -> int:
 
     board = args.board or api.DEFAULT_BOARD
     boards = board_names() if board == "all" else _choices(board, board_names(), "board")
+    _use_renode(args.renode)
+    use_location(args.esp_qemu)
+    images_only = [b.name for b in map(load_board, boards) if not b.runs_firmware]
+    if images_only and board != "all":
+        raise UsageError(f"board {', '.join(images_only)} runs ESP-IDF images only: compare builds our firmware",
+                         "leave it out of --board (memharness boards says what each board runs)")
+    for name in images_only:
+        console.print(f"  {name}: left out (runs ESP-IDF images only, not our firmware)")
+    boards = [b for b in boards if b not in images_only]
+    if board == "all":
+        boards = _runnable(boards, args.emulator, console)
+    emulators = _compare_emulators(boards, args.emulator)
     schemes = _choices(args.heap or ",".join((*HEAPS, STATIC)), (*HEAPS, STATIC), "heap scheme")
     workloads = _choices(args.workload, WORKLOADS, "workload")
     kernels = [k.strip() for k in (args.kernel_version or DEFAULT_VERSION).split(",") if k.strip()]
@@ -311,7 +418,7 @@ def _compare(args: argparse.Namespace, console: Console) -> int:
                          "gate the merged report: memharness merge SHARD... --baseline FILE")
     asked = compare_gate.matrix(boards, kernels, schemes, workloads)
     baseline = compare_gate.open_gate(args.baseline, args.update_baseline, asked)
-    whole = plan(boards, kernels, schemes, workloads)
+    whole = plan(boards, kernels, schemes, workloads, emulators)
     extra: dict[str, object] = {"matrix": asked.model_dump()}
     if part is not None:
         extra["shard"] = shard.record(whole, part)
@@ -321,7 +428,7 @@ def _compare(args: argparse.Namespace, console: Console) -> int:
         comparison = compare(
             boards, kernels, schemes, workloads, args.results, args.jobs,
             on_done=lambda r: progress.update(task, advance=1, description=f"{r.cell.scheme} {r.cell.name}"),
-            on_build=lambda name: progress.update(task, description=f"building {name}"),
+            on_build=lambda name: progress.update(task, description=f"building {name}"), emulators=emulators,
             select=(lambda cells: shard.select(cells, part)) if part is not None else None,
         )
     if part is not None:
@@ -333,7 +440,8 @@ def _compare(args: argparse.Namespace, console: Console) -> int:
         if cell.outcome != Outcome.DONE.value:
             console.print(f"  [red]{escape(cell.cell.scheme)} {escape(cell.cell.name)}: {cell.outcome}[/] "
                           f"({escape(cell.reason)})")
-    written = write_all(comparison, args.results, versions(boards), started, time.monotonic() - clock, extra)
+    used = {c.cell.emulator for c in comparison.cells}
+    written = write_all(comparison, args.results, versions(boards, used), started, time.monotonic() - clock, extra)
     console.print("  results: " + ", ".join(str(p) for p in written))
     if comparison.interrupted:
         return ExitStatus.INTERRUPTED
@@ -365,6 +473,38 @@ def _merge(args: argparse.Namespace, console: Console) -> int:
         status = max(status, gated)
     console.print("  results: " + ", ".join(str(p) for p in merged.written))
     return status
+
+
+def _runnable(boards: Sequence[str], text: str | None, console: Console) -> list[str]:
+    """`--board all`: the boards whose emulators can run here; the others are named and left out
+    (a board named on its own with a missing emulator is an error instead)."""
+    kept = []
+    for name in boards:
+        board = load_board(name)
+        wanted = [board.default_emulator] if text is None else [e for e in board.emulator_names
+                                                                if text == "all" or e in text.split(",")]
+        reasons = [r for r in (find_backend(e).available(board) for e in wanted) if r]
+        if wanted and not reasons:
+            kept.append(name)
+        elif reasons:
+            console.print(f"  left out: {name} ({escape(reasons[0])})")
+    return kept
+
+
+def _compare_emulators(boards: Sequence[str], text: str | None) -> list[str] | None:
+    """None (each board's default), or the emulators named (`all`: every one), each checked:
+    a named emulator no chosen board has, or one that is missing here, is an error now."""
+    if text is None:
+        return None
+    chosen = list(EMULATORS) if text == "all" else _choices(text, EMULATORS, "emulator")
+    loaded = [load_board(b) for b in boards]
+    for name in chosen:
+        having = [b for b in loaded if name in b.emulator_names]
+        if not having and text != "all":
+            raise UsageError(f"none of the boards runs on {name}", "see the emulators column of `memharness boards`")
+        for board in having:
+            find_backend(name).require(board)
+    return chosen
 
 
 def _kernel(args: argparse.Namespace) -> int:

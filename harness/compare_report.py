@@ -26,31 +26,49 @@ matplotlib.use("Agg")  # no display: render to PNG in memory
 import matplotlib.pyplot as plt
 
 from harness import __version__
-from harness.build import GCC, compiler_identity
+from harness.build import TOOLCHAINS, compiler_identity
 from harness.compare import STANDARD_WORKLOAD, Comparison
+from harness.emulators.esp_qemu import locate
 from harness.emulators.qemu import TIMING_ICOUNT_SHIFT, icount
 from harness.errors import ResultsError
-from harness.platforms import load_board
+from harness.platforms import Board, load_board
 
 REPORT_VERSION = 1
 
 
-def versions(boards: Iterable[str]) -> dict[str, str]:
+def versions(boards: Iterable[str], emulators: Iterable[str] = ("qemu",)) -> dict[str, str]:
     """The emulator and compiler versions the figures depend on."""
     out: dict[str, str] = {"memharness": __version__, "icount": icount(TIMING_ICOUNT_SHIFT)}
+    cores: set[str] = set()
+    if "renode" in emulators:
+        from harness.emulators.renode import renode_version
+
+        out["renode"] = renode_version()
     for board in sorted(set(boards)):
-        target = load_board(board).emulators.qemu
-        binary = target.binary if target else None
-        if binary and shutil.which(binary) and binary not in out:
+        loaded = load_board(board)
+        cores.add(loaded.core)
+        binary = _emulator_binary(loaded)
+        if binary and binary not in out:
             proc = subprocess.run([binary, "--version"], capture_output=True, text=True, check=False)
-            out[binary] = proc.stdout.splitlines()[0] if proc.stdout else "unknown"
-    gcc = shutil.which(GCC)
-    out["compiler"] = compiler_identity(gcc) if gcc else "unknown"
+            out[Path(binary).name] = proc.stdout.splitlines()[0] if proc.stdout else "unknown"
+    for core in sorted(cores):
+        chain = TOOLCHAINS.get(core)
+        gcc = shutil.which(chain.gcc) if chain else None
+        out["compiler" if core == "cortex_m" else f"compiler_{core}"] = compiler_identity(gcc) if gcc else "unknown"
     return out
 
 
-def _key(figures: dict[str, Any]) -> tuple[str, str, str]:
-    return (figures["board"], figures["kernel"], figures["scheme"])
+def _emulator_binary(board: Board) -> str | None:
+    """The path of the board's default emulator binary, if it is there."""
+    if board.default_emulator == "esp_qemu" and board.emulators.esp_qemu is not None:
+        found = locate(board.emulators.esp_qemu)
+        return None if isinstance(found, str) else str(found.binary)
+    target = board.emulators.qemu
+    return shutil.which(target.binary) if target else None
+
+
+def _key(figures: dict[str, Any]) -> tuple[str, str, str, str]:
+    return (figures["board"], figures["kernel"], figures["scheme"], figures.get("emulator", "qemu"))
 
 
 def compare_json(comparison: Comparison, meta: dict[str, str], results: Path,
@@ -59,7 +77,7 @@ def compare_json(comparison: Comparison, meta: dict[str, str], results: Path,
     for c in comparison.cells:
         log = c.run.uart_log if c.run is not None else None
         runs.append({
-            "board": c.cell.board, "kernel": c.cell.kernel, "scheme": c.cell.scheme,
+            "board": c.cell.board, "kernel": c.cell.kernel, "scheme": c.cell.scheme, "emulator": c.cell.emulator,
             "workload": c.cell.name, "scenario": c.cell.scenario, "params": dict(c.cell.params),
             "outcome": c.outcome, "reason": c.reason,
             "uart_log": str(log.relative_to(results)) if log is not None and log.is_relative_to(results) else None,
@@ -80,7 +98,8 @@ def host_json(comparison: Comparison, started: datetime.datetime, wall: float) -
         "started": started.isoformat(timespec="seconds"),
         "wall_time_s": round(wall, 3),
         "runs": [{"board": c.cell.board, "kernel": c.cell.kernel, "scheme": c.cell.scheme,
-                  "workload": c.cell.name, "wall_time_s": round(c.wall_time, 3)} for c in comparison.cells],
+                  "emulator": c.cell.emulator, "workload": c.cell.name, "wall_time_s": round(c.wall_time, 3)}
+                 for c in comparison.cells],
     }
 
 
@@ -93,7 +112,8 @@ def junit_xml(comparison: Comparison) -> bytes:
         suite = by_suite.get(name)
         if suite is None:
             suite = by_suite[name] = ET.SubElement(suites, "testsuite", name=name)
-        case = ET.SubElement(suite, "testcase", classname=f"{name}.{c.cell.scheme}", name=c.cell.name,
+        scheme = c.cell.scheme if c.cell.emulator == "qemu" else f"{c.cell.scheme}.{c.cell.emulator}"
+        case = ET.SubElement(suite, "testcase", classname=f"{name}.{scheme}", name=c.cell.name,
                              time=f"{c.wall_time:.3f}")
         if c.outcome != "done":
             failure = ET.SubElement(case, "failure", message=f"{c.outcome}: {c.reason}")
@@ -144,6 +164,7 @@ def row(figures: dict[str, Any]) -> dict[str, str]:
     foot = figures["footprint"]
     return {
         "scheme": figures["scheme"],
+        "emulator": figures.get("emulator", "qemu"),
         "free_at_boot": show(figures.get("free_at_boot")),
         "free_after_scheduler": show(figures.get("free_after_scheduler")),
         "min_ever_free": show(figures.get("min_ever_free")),

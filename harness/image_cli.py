@@ -128,7 +128,8 @@ def run_elf(args: argparse.Namespace, console: Console) -> int:
                          "drop them; the scheme is read from the image")
     board = load_board(args.board)
     plan = plan_from(args)
-    emulator = find_backend(args.emulator)
+    emulator_name = args.emulator or board.default_emulator
+    emulator = find_backend(emulator_name)
     if args.print_command:
         print(shlex.join(emulator.command(board, args.elf, Path("<private-tmpdir>"), debug=True)))
         return ExitStatus.OK
@@ -137,7 +138,7 @@ def run_elf(args: argparse.Namespace, console: Console) -> int:
     folder = args.results / f"{board.name}-{args.elf.stem}"
     interrupted = False
     try:
-        result = run_image(image, board, folder / "uart.log", plan, emulator=args.emulator, timeout=args.timeout,
+        result = run_image(image, board, folder / "uart.log", plan, emulator=emulator_name, timeout=args.timeout,
                            hang_seconds=args.hang_seconds, max_resets=args.max_resets,
                            assert_symbol=args.assert_function)
     except Interrupted as stop:

@@ -101,9 +101,10 @@ def merge_reports(reports: Sequence[tuple[Path, dict[str, Any]]]) -> dict[str, A
                          "wait for every shard's job and pass all of their folders")
     order = {tuple(cell): i for i, cell in enumerate(first["shard"]["plan"])}
     runs = [run for _, data in reports for run in data["runs"]]
-    runs.sort(key=lambda r: order.get((r["board"], r["kernel"], r["scheme"], r["workload"]), len(order)))
-    schemes = sorted((s for _, data in reports for s in data["schemes"]),
-                     key=lambda s: (s["board"], s["kernel"], s["scheme"]))
+    runs.sort(key=lambda r: order.get((r["board"], r["kernel"], r["scheme"], r.get("emulator", "qemu"), r["workload"]),
+                                      len(order)))
+    schemes = sorted((s for _, data in reports for s in data["schemes"]),  # as compare_report sorts them
+                     key=lambda s: (s["board"], s["kernel"], s["scheme"], s.get("emulator", "qemu")))
     merged = {name: first[name] for name in first if name not in ("shard", "runs", "schemes", "interrupted")}
     merged.update(schemes=schemes, runs=runs, interrupted=any(data["interrupted"] for _, data in reports))
     return merged
@@ -123,7 +124,9 @@ def merge_junit(folders: Sequence[Path], report: Mapping[str, Any]) -> bytes:
     by_suite: dict[str, ET.Element] = {}
     for run in report["runs"]:
         name = f"{run['board']}.{run['kernel']}"
-        case = cases.get((f"{name}.{run['scheme']}", run["workload"]))
+        emulator = run.get("emulator", "qemu")
+        scheme = run["scheme"] if emulator == "qemu" else f"{run['scheme']}.{emulator}"  # as compare_report names it
+        case = cases.get((f"{name}.{scheme}", run["workload"]))
         if case is None:
             continue
         if name not in by_suite:

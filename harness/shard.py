@@ -45,8 +45,8 @@ def parse(text: str) -> Shard:
     return Shard(index, count)
 
 
-def _variant(cell: Cell) -> tuple[str, str, str]:
-    return (cell.board, cell.kernel, cell.scheme)
+def _variant(cell: Cell) -> tuple[str, str, str, str]:
+    return (cell.board, cell.kernel, cell.scheme, cell.emulator)
 
 
 def owners(sizes: Sequence[tuple[T, int]], count: int) -> dict[T, int]:
@@ -62,7 +62,7 @@ def owners(sizes: Sequence[tuple[T, int]], count: int) -> dict[T, int]:
 
 def deal(cells: Sequence[Cell], count: int) -> list[list[Cell]]:
     """The plan split into `count` parts of whole variants, each in plan order."""
-    sizes: dict[tuple[str, str, str], int] = {}
+    sizes: dict[tuple[str, str, str, str], int] = {}
     for cell in cells:
         sizes[_variant(cell)] = sizes.get(_variant(cell), 0) + 1
     owner = owners(list(sizes.items()), count)
@@ -77,8 +77,8 @@ def select(cells: Sequence[Cell], shard: Shard) -> list[Cell]:
 
 
 def cell_id(cell: Cell) -> list[str]:
-    """How compare.json's runs name a cell: board, kernel, scheme, workload run."""
-    return [cell.board, cell.kernel, cell.scheme, cell.name]
+    """How compare.json's runs name a cell: board, kernel, scheme, emulator, workload run."""
+    return [cell.board, cell.kernel, cell.scheme, cell.emulator, cell.name]
 
 
 def record(cells: Sequence[Cell], shard: Shard) -> dict[str, Any]:

@@ -17,14 +17,18 @@ from pathlib import Path
 from typing import Any
 
 from robot.api import logger
+from robot.api.deco import keyword
 from robot.libraries.BuiltIn import BuiltIn, RobotNotRunningError
 
 from harness import api, expect
 from harness.build import Firmware
+from harness.emulators import backend
 from harness.events import Event
 from harness.heap_rules import CAN_FREE
+from harness.image_run import run_image
 from harness.kernel import DEFAULT_VERSION
 from harness.live import LineMatch, LinePattern, LiveBoard
+from harness.platforms import load_board
 from harness.report import write_run
 from harness.robot.app_keywords import AppKeywords
 from harness.robot.gate_keywords import GateKeywords
@@ -44,7 +48,8 @@ _BUILT: dict[tuple[object, ...], Firmware] = {}  # per process: the same variant
 @dataclass
 class _Board:
     alias: str
-    firmware: Firmware
+    firmware: Firmware | None  # None: the board ran an image that is not ours (Run ESP-IDF Image)
+    emulator: str = "qemu"
     live: LiveBoard | None = None
     last_run: Run | None = None
     runs: list[Run] = field(default_factory=list)
@@ -68,7 +73,8 @@ class MemHarness(AppKeywords, GateKeywords):  # AppKeywords builds on ImageKeywo
     `board` and `kernel` are the defaults of `Start Board` and `Build Firmware`; `results` is
     where each run's folder goes (default: `memharness/` in Robot's output directory, or
     `results/robot/memharness/` when that is the current folder, Robot's own default);
-    `emulator` is the backend (`qemu`).
+    `emulator` is the default backend of `Start Board` (`qemu` or `renode`; default: each
+    board's first, as `memharness boards` shows).
 
     = Boards and runs =
 
@@ -123,7 +129,9 @@ class MemHarness(AppKeywords, GateKeywords):  # AppKeywords builds on ImageKeywo
     - A board has one UART; the `uart` argument of `Create Terminal Tester` is accepted and
       only logged.
     - The firmware does not echo input: `waitForEcho` is accepted and ignored.
-    - QEMU cannot be paused from here: `pauseEmulation` is accepted and ignored.
+    - QEMU cannot be paused from here: `pauseEmulation` is accepted and ignored. On Renode
+      (`Start Board    emulator=renode`) the board is always paused between waits: virtual
+      time only moves while a keyword waits for a line.
     - Timeouts take Robot time strings (`5 s`, `500 ms`) as well as Renode's plain seconds.
     - `Wait For Line On Uart` returns an object with `line`, `number` (1-based line of the UART
       log) and `groups` (the regex groups); Renode's has `line` and `groups` too.
@@ -140,7 +148,7 @@ class MemHarness(AppKeywords, GateKeywords):  # AppKeywords builds on ImageKeywo
         board: str = api.DEFAULT_BOARD,
         kernel: str = DEFAULT_VERSION,
         results: str | None = None,
-        emulator: str = "qemu",
+        emulator: str | None = None,
     ) -> None:
         self._default_board = board
         self._default_kernel = kernel
@@ -185,23 +193,32 @@ class MemHarness(AppKeywords, GateKeywords):  # AppKeywords builds on ImageKeywo
         heap_size: int | None = None,
         overflow_check: int = 2,
         alias: str | None = None,
+        emulator: str | None = None,
     ) -> str:
         """Makes a board with the given image the active one; returns its alias.
 
         The image is built or reused as `Build Firmware` does. The board powers on for each
         `Run Scenario` (every run starts from power-on) and, for the UART keywords, when
         `Create Terminal Tester` is called. The default alias is the variant's label.
+        `emulator` is `qemu` or `renode` (default: the library's, else the board's first); one
+        image runs on both where the board has both (netduinoplus2).
 
         | `Start Board` | heap=heap_5 |
         | `Start Board` | board=mps2-an385 | profile=static | alias=static |
         | `Start Board` | heap=heap_4 | heap_size=16384 | kernel=V11.1.0 |
+        | `Start Board` | board=netduinoplus2 | emulator=renode |
         """
         firmware = self._prepare(board, heap, profile, kernel, heap_size, overflow_check)
+        known = firmware.variant.board
+        chosen = emulator or self._emulator or known.default_emulator
+        if chosen not in known.emulator_names:
+            raise AssertionError(f"board {known.name} does not run on {chosen} (it runs on: "
+                                 f"{', '.join(known.emulator_names)})")
         name = alias or firmware.variant.label
         old = self._boards.get(name)
         if old is not None and old.live is not None:
             self._stop_live(old)
-        self._boards[name] = _Board(name, firmware)
+        self._boards[name] = _Board(name, firmware, chosen)
         self._active = name
         logger.info(f"board {name}: {firmware.elf}")
         return name
@@ -241,7 +258,7 @@ class MemHarness(AppKeywords, GateKeywords):  # AppKeywords builds on ImageKeywo
         self._runs += 1
         folder = self._results_root() / self._context() / f"{self._runs:03d}"
         run = api.run_scenario(
-            board.firmware, name, params, folder, emulator=self._emulator,
+            self._firmware(board), name, params, folder, emulator=board.emulator,
             timeout=timeout.total_seconds(), max_resets=max_resets,
         )
         write_run(run, run.uart_log.parent)
@@ -250,6 +267,55 @@ class MemHarness(AppKeywords, GateKeywords):  # AppKeywords builds on ImageKeywo
         self._image_latest = False
         self._log_run(run)
         return run
+
+    @keyword("Run ESP-IDF Image")
+    def run_esp_idf_image(
+        self,
+        image: str,
+        board: str = "esp32c3",
+        until: str | None = None,
+        count: int = 1,
+        timeout: timedelta = timedelta(seconds=60),
+        max_resets: int = 1,
+    ) -> Run:
+        """Runs an ESP-IDF image (its `build/` folder or a 4 MiB flash image) on `board` (`esp32`,
+        `esp32c3`) from power-on, and makes it the active board, so the check keywords read its run.
+
+        ESP-IDF's console becomes the same records as our firmware's: boots with their reason
+        (`power_on`, `software`, `panic`, `watchdog`), a `Guru Meditation Error` as a fault with the
+        PC decoded to function and file:line, stack overflows, asserts, `CORRUPT HEAP`, and the heap
+        figure `Minimum free heap size: N bytes` as `min_ever` at `minimum_free`. The run is done
+        once `until` (a regular expression) has matched `count` lines; without `until` it runs for
+        `timeout` unless a panic resets the board `max_resets` times.
+
+        | `Run ESP-IDF Image` | ${FIXTURES}/hello_world_esp32c3/build | until=Hello world! | count=2 |
+        | `Run ESP-IDF Image` | ${FIXTURES}/hello_world_esp32c3_panic/build |
+        | `Last Reset Reason Should Be` | panic |
+        """
+        folder = self._results_root() / self._context()
+        run = run_image(load_board(board), Path(image), folder, until=until or None, count=count,
+                        timeout=timeout.total_seconds(), max_resets=max_resets, emulator=self._emulator)
+        write_run(run, run.uart_log.parent)
+        alias = run.label
+        emulator = self._emulator or load_board(board).default_emulator
+        self._boards[alias] = _Board(alias, None, emulator, last_run=run, runs=[run])
+        self._active = alias
+        self._log_run(run)
+        return run
+
+    def skip_unless_emulator_is_available(self, emulator: str, board: str | None = None) -> None:
+        """Skips the test (or the suite, from its set-up) when `emulator` cannot run `board` here,
+        naming why: not installed, or the board has no such emulator.
+
+        | Suite Setup | `Skip Unless Emulator Is Available` | renode | board=stm32f746 |
+        """
+        from robot.api import SkipExecution
+
+        from harness.platforms import load_board
+
+        reason = backend(emulator).available(load_board(board or self._default_board))
+        if reason:
+            raise SkipExecution(reason)
 
     def stop_all_boards(self) -> None:
         """Stops every live board (logging its UART text) and forgets every board; for teardowns.
@@ -393,7 +459,7 @@ class MemHarness(AppKeywords, GateKeywords):  # AppKeywords builds on ImageKeywo
 
         | ${frees}= | `Heap Scheme Can Free` |
         """
-        return CAN_FREE.get(self._board().firmware.variant.heap, False)
+        return CAN_FREE.get(self._firmware(self._board()).variant.heap, False)
 
     def stack_use_should_show_in_the_high_water_mark(self) -> None:
         """Fails unless each task of `stack_hwm` shows its writes in its high-water mark: at most
@@ -429,7 +495,7 @@ class MemHarness(AppKeywords, GateKeywords):  # AppKeywords builds on ImageKeywo
         | ${applies}= | `Scenario Applies` | calloc |
         | IF | ${applies} | `Run Scenario` | calloc |
         """
-        variant = self._board().firmware.variant
+        variant = self._firmware(self._board()).variant
         return scenario(name).applies(variant.heap, variant.profile)
 
     def stack_high_water_mark_should_be_at_least(self, task: str, amount: str) -> None:
@@ -451,7 +517,7 @@ class MemHarness(AppKeywords, GateKeywords):  # AppKeywords builds on ImageKeywo
         | ${kind}= | `Overflow Is Caught By` |
         | `Board Should Reset Within` | 10 s | ${kind} |
         """
-        return self._board().firmware.variant.board.first_overflow_catch.replace("_", " ")
+        return self._firmware(self._board()).variant.board.first_overflow_catch.replace("_", " ")
 
     def board_should_reset_within(self, within: timedelta, kind: str = "any") -> None:
         """Fails unless the last run ended in a reset of `kind` within `within` of power-on.
@@ -489,7 +555,7 @@ class MemHarness(AppKeywords, GateKeywords):  # AppKeywords builds on ImageKeywo
         | `Start Board` | profile=static |
         | `Image Should Not Link A Heap` |
         """
-        expect.image_should_not_link_a_heap(self._board().firmware.elf)
+        expect.image_should_not_link_a_heap(self._firmware(self._board()).elf)
 
     # ============================================================================================
     # UART keywords, Renode style, on a live board
@@ -648,6 +714,12 @@ class MemHarness(AppKeywords, GateKeywords):  # AppKeywords builds on ImageKeywo
             raise AssertionError("no board started: call Start Board first")
         return self._boards[self._active]
 
+    @staticmethod
+    def _firmware(board: _Board) -> Firmware:
+        if board.firmware is None:
+            raise AssertionError(f"{board.alias} ran an ESP-IDF image, not our firmware: call Start Board first")
+        return board.firmware
+
     def _last_run(self) -> Run:
         image_run = self._image_run()
         if image_run is not None and self._image_latest:
@@ -662,7 +734,7 @@ class MemHarness(AppKeywords, GateKeywords):  # AppKeywords builds on ImageKeywo
             if not start:
                 raise AssertionError(f"{board.alias} is not powered on: call Create Terminal Tester first")
             folder = self._results_root() / self._context() / f"live-{_slug(board.alias)}"
-            board.live = LiveBoard.start(board.firmware, folder / "uart.log", self._emulator)
+            board.live = LiveBoard.start(self._firmware(board), folder / "uart.log", board.emulator)
         return board.live
 
     def _tester(self, tester: int | None, timeout: timedelta | None) -> tuple[LiveBoard, float]:

@@ -22,7 +22,7 @@ from harness.observe.image import load_image
 from harness.observe.plan import Plan
 from harness.observe.target import ImageRun, run_image
 from harness.platforms import Board
-from harness.pytest_plugin import Bench
+from harness.pytest_plugin import Bench, only_boards
 from harness.run import Outcome
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "fixtures" / "user_app"))
@@ -150,6 +150,8 @@ def test_each_fault_is_caught_from_outside(mh_board: Board, fault: str, tmp_path
 
 
 @pytest.mark.per_board
+@only_boards(lambda b: "qemu" in b.emulator_names,
+             "a user's image is read through QEMU's gdb stub (Renode's listens on every interface)")
 def test_the_image_runs_and_its_hardfault_is_caught_on_every_board(memharness: Bench, mh_board: Board,
                                                                     tmp_path: Path) -> None:
     result = memharness.run_elf(app(mh_board, "hardfault", memharness.kernel_version), Plan(at_ticks=(10,)))

@@ -13,10 +13,10 @@
 
 void vMhOpTimerStart( MhOpTimer_t * pxTimer )
 {
-    uint32_t ulPrimask;
+    uint32_t ulMask;
 
-    __asm volatile ( "mrs %0, primask\n cpsid i" : "=r" ( ulPrimask ) :: "memory" );
-    pxTimer->ulPrimask = ulPrimask;
+    __asm volatile ( "mrs %0, primask\n cpsid i" : "=r" ( ulMask ) :: "memory" );
+    pxTimer->ulMask = ulMask;
     pxTimer->ulStart = timerSYST_CVR & timerCOUNTER_MASK;
 }
 
@@ -39,7 +39,7 @@ uint32_t ulMhOpTimerStop( MhOpTimer_t * pxTimer )
         ulElapsed = pxTimer->ulStart + ( ulPeriod - ulEnd );
     }
 
-    __asm volatile ( "msr primask, %0" :: "r" ( pxTimer->ulPrimask ) : "memory" );
+    __asm volatile ( "msr primask, %0" :: "r" ( pxTimer->ulMask ) : "memory" );
 
     return ulElapsed;
 }
