@@ -22,7 +22,7 @@ TITLE = "{board}, FreeRTOS-Kernel {kernel} (bytes; cycles = instructions under -
 
 def by_board_and_kernel(records: Iterable[Mapping[str, Any]]) -> dict[tuple[str, str], list[Mapping[str, Any]]]:
     out: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
-    for r in sorted(records, key=lambda r: (r["board"], r["kernel"], r["scheme"])):
+    for r in sorted(records, key=lambda r: (r["board"], r["kernel"], r["scheme"], r.get("emulator", "qemu"))):
         out.setdefault((r["board"], r["kernel"]), []).append(r)
     return out
 
@@ -32,8 +32,10 @@ def table(records: Sequence[Mapping[str, Any]]) -> Table:
     scheme has (its workload was not run) is left out."""
     out = Table()
     out.add_column("figure", no_wrap=True)
-    for r in records:
-        out.add_column(str(r["scheme"]), justify="right", no_wrap=True)
+    for r in records:  # a scheme on another emulator than QEMU says which under its name
+        emulator = str(r.get("emulator", "qemu"))
+        out.add_column(str(r["scheme"]) + ("" if emulator == "qemu" else f"\n{emulator}"), justify="right",
+                       no_wrap=True)
     group = None
     for spec in FIGURES:
         values = [spec.read(r) for r in records]
