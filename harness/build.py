@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from harness.errors import BuildError, PlatformError, ToolMissingError, UsageError
-from harness.paths import FIRMWARE_DIR, build_dir, platforms_dir
+from harness.paths import FIRMWARE_DIR, PROJECT_ROOT, build_dir, platforms_dir
 from harness.platforms import Board
 from harness.variant import Variant
 
@@ -111,6 +111,11 @@ def cpu_flags(board: Board) -> list[str]:
 def kernel_flags(variant: Variant) -> list[str]:
     board = variant.board
     return [
+        # __FILE__ (configASSERT's records) names sources relative to the checkout and the kernel
+        # tree, so an image's bytes, and its flash figure in a CI baseline, do not depend on where
+        # the repository or the kernel cache happens to be.
+        f"-fmacro-prefix-map={PROJECT_ROOT}/=",
+        f"-fmacro-prefix-map={variant.kernel.path}/=FreeRTOS-Kernel/",
         f"-DMH_SUPPORT_STATIC={int(variant.supports_static)}",
         f"-DMH_SUPPORT_DYNAMIC={int(variant.supports_dynamic)}",
         f"-DMH_CHECK_FOR_STACK_OVERFLOW={variant.overflow_check}",

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import json
 import math
 import os
 import re
@@ -22,7 +23,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from rich.console import Console
 from rich.markup import escape
@@ -33,7 +34,8 @@ from harness import api
 from harness.app.options import add_options as add_app_options
 from harness.build import Firmware
 from harness.compare import STATIC, WORKLOADS, compare, plan
-from harness.compare_report import tables, versions, write_all
+from harness.compare_report import versions, write_all
+from harness.compare_table import tables
 from harness.emulators import NAMES as EMULATORS
 from harness.emulators import backend as find_backend
 from harness.emulators.esp_qemu import ENV as ESP_ENV
@@ -51,6 +53,9 @@ from harness.report import write_run
 from harness.run import FLOOD_LINES, Interrupted, Outcome, Run, record_text
 from harness.scenarios import CATALOGUE, parse_assignments, validate
 from harness.variant import HEAPS, PROFILES
+
+if TYPE_CHECKING:
+    from harness.observe.target import ImageRun
 
 EPILOG = f"""exit status:
   0    the run ended as expected (--expect, default done)
@@ -91,6 +96,11 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("boards", help="list the boards")
     sub.add_parser("scenarios", help="list the scenarios and their parameters")
+
+    def gate_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--baseline", type=Path, default=None, metavar="FILE",
+                       help="compare every figure with this baseline; exit 1 on a regression beyond its tolerance")
+        p.add_argument("--update-baseline", action="store_true", help="write the --baseline file from this run")
 
     def variant_options(p: argparse.ArgumentParser) -> None:
         p.add_argument("--board", default=None, help=f"default {api.DEFAULT_BOARD} (with --app: the project's)")
@@ -133,6 +143,7 @@ def _parser() -> argparse.ArgumentParser:
                      help="the outcome that counts as success (default done)")
     run.add_argument("--results", type=Path, default=Path("results"))
     run.add_argument("--print-command", action="store_true", help="print the emulator command and exit")
+    gate_options(run)
     add_image_options(run)
 
     comp = sub.add_parser("compare", help="every heap scheme on the standard workloads, side by side",
@@ -150,6 +161,16 @@ def _parser() -> argparse.ArgumentParser:
     comp.add_argument("--renode", type=Path, default=None, help="the folder holding Renode's `renode` launcher")
     comp.add_argument("--results", type=Path, default=Path("results/compare"))
     comp.add_argument("--esp-qemu", type=Path, default=None, help="Espressif's QEMU folder (bin/, rom/)")
+    gate_options(comp)
+    comp.add_argument("--shard", default=None, metavar="K/N",
+                      help="run the K-th of N deterministic parts of the matrix (join them with `merge`)")
+
+    merge = sub.add_parser("merge", help="join the shards' reports into one (compare and Robot)", epilog=EPILOG)
+    merge.add_argument("shards", nargs="+", type=Path, metavar="FOLDER",
+                       help="a shard's results: its compare folder (compare.json), its Robot folder "
+                            "(output.xml), or a folder holding compare/ and robot/")
+    merge.add_argument("--results", type=Path, default=Path("results/merged"))
+    gate_options(merge)
 
     kernel = sub.add_parser("kernel", help="install or locate the FreeRTOS-Kernel")
     ksub = kernel.add_subparsers(dest="kernel_command", required=True, metavar="ACTION")
@@ -346,7 +367,17 @@ def _finish_run(run: Run, args: argparse.Namespace, console: Console, interrupte
         return ExitStatus.INTERRUPTED
     if run.outcome is Outcome.EMULATOR_DIED:
         return ExitStatus.INFRASTRUCTURE
-    return ExitStatus.OK if run.outcome.value == args.expect else ExitStatus.FAILED
+    status = ExitStatus.OK if run.outcome.value == args.expect else ExitStatus.FAILED
+    return max(int(status), gate_run(run, args, report.parent, console))
+
+
+def gate_run(source: Run | ImageRun, args: argparse.Namespace, folder: Path, console: Console) -> int:
+    """`run --baseline FILE`: the run's figures against the baseline (or into it, --update-baseline)."""
+    if args.baseline is None and not args.update_baseline:
+        return ExitStatus.OK
+    from harness.compare_gate import run_gate  # the gate's schema is loaded only when asked for
+
+    return run_gate(source, args.baseline, args.update_baseline, folder, console)
 
 
 def _choices(text: str, allowed: Sequence[str], what: str) -> list[str]:
@@ -358,6 +389,8 @@ def _choices(text: str, allowed: Sequence[str], what: str) -> list[str]:
 
 
 def _compare(args: argparse.Namespace, console: Console) -> int:
+    from harness import compare_gate, shard  # the gate's schema is loaded only when compare runs
+
     board = args.board or api.DEFAULT_BOARD
     boards = board_names() if board == "all" else _choices(board, board_names(), "board")
     _use_renode(args.renode)
@@ -379,28 +412,67 @@ def _compare(args: argparse.Namespace, console: Console) -> int:
         resolve_kernel(kernel)  # a missing kernel is reported before anything is built
     if args.jobs < 1:
         raise UsageError(f"--jobs {args.jobs} is not a number of runs", "give 1 or more")
-    cells = len(plan(boards, kernels, schemes, workloads, emulators))
+    part = shard.parse(args.shard) if args.shard else None
+    if part is not None and (args.baseline or args.update_baseline):
+        raise UsageError("--baseline gates the whole matrix, not a shard",
+                         "gate the merged report: memharness merge SHARD... --baseline FILE")
+    asked = compare_gate.matrix(boards, kernels, schemes, workloads)
+    baseline = compare_gate.open_gate(args.baseline, args.update_baseline, asked)
+    whole = plan(boards, kernels, schemes, workloads, emulators)
+    extra: dict[str, object] = {"matrix": asked.model_dump()}
+    if part is not None:
+        extra["shard"] = shard.record(whole, part)
     started, clock = datetime.datetime.now(datetime.timezone.utc), time.monotonic()
     with Progress(console=console, transient=True) as progress:
-        task = progress.add_task("building", total=cells)
+        task = progress.add_task("building", total=len(shard.select(whole, part)) if part else len(whole))
         comparison = compare(
             boards, kernels, schemes, workloads, args.results, args.jobs,
             on_done=lambda r: progress.update(task, advance=1, description=f"{r.cell.scheme} {r.cell.name}"),
             on_build=lambda name: progress.update(task, description=f"building {name}"), emulators=emulators,
+            select=(lambda cells: shard.select(cells, part)) if part is not None else None,
         )
-    wide = console if console.is_terminal else Console(highlight=False, width=240)  # logs read it whole
-    for table in tables(comparison):
-        wide.print(table)
+    if part is not None:
+        console.print(f"shard {part.text}: {len(comparison.cells)} of {len(whole)} runs "
+                      f"({', '.join(sorted({c.cell.scheme for c in comparison.cells})) or 'none'})")
+    for table in tables(comparison.figures):  # fits 100 columns: one column per scheme
+        console.print(table)
     for cell in comparison.cells:
         if cell.outcome != Outcome.DONE.value:
             console.print(f"  [red]{escape(cell.cell.scheme)} {escape(cell.cell.name)}: {cell.outcome}[/] "
                           f"({escape(cell.reason)})")
     used = {c.cell.emulator for c in comparison.cells}
-    written = write_all(comparison, args.results, versions(boards, used), started, time.monotonic() - clock)
+    written = write_all(comparison, args.results, versions(boards, used), started, time.monotonic() - clock, extra)
     console.print("  results: " + ", ".join(str(p) for p in written))
     if comparison.interrupted:
         return ExitStatus.INTERRUPTED
-    return ExitStatus.OK if comparison.ok else ExitStatus.FAILED
+    status = int(ExitStatus.OK if comparison.ok else ExitStatus.FAILED)
+    if args.baseline is not None:
+        report = json.loads((args.results / "compare.json").read_text(encoding="utf-8"))
+        gated = compare_gate.close_gate(report, args.baseline, args.update_baseline, baseline, args.results, console)
+        status = max(status, gated)
+    return status
+
+
+def _merge(args: argparse.Namespace, console: Console) -> int:
+    from harness import compare_gate, merge  # loaded only when merging
+    from harness.baseline import Matrix
+
+    merged = merge.merge(args.shards, args.results, console)
+    status = int(ExitStatus.OK if merged.ok else ExitStatus.FAILED)
+    if merged.report is not None:
+        for table in tables(merged.report["schemes"]):
+            console.print(table)
+    if args.baseline is not None or args.update_baseline:
+        if merged.report is None:
+            raise UsageError("--baseline needs compare shards to gate", "pass the shards' compare folders too")
+        asked = Matrix.model_validate(merged.report["matrix"])
+        baseline = compare_gate.open_gate(args.baseline, args.update_baseline, asked)
+        assert args.baseline is not None  # open_gate refuses --update-baseline without it
+        gated = compare_gate.close_gate(merged.report, args.baseline, args.update_baseline, baseline, args.results,
+                                        console)
+        status = max(status, gated)
+    console.print("  results: " + ", ".join(str(p) for p in merged.written))
+    return status
 
 
 def _runnable(boards: Sequence[str], text: str | None, console: Console) -> list[str]:
@@ -450,7 +522,8 @@ def _terminate(signum: int, frame: FrameType | None) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
+    # A terminal's own width (or COLUMNS when set); logs get 160 columns.
+    console = Console(highlight=False, width=None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 160)
     for sig in (signal.SIGTERM, signal.SIGHUP):
         if signal.getsignal(sig) is not signal.SIG_IGN:  # `nohup` and friends are respected
             signal.signal(sig, _terminate)
@@ -471,6 +544,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run(args, console)
         if args.command == "compare":
             return _compare(args, console)
+        if args.command == "merge":
+            return _merge(args, console)
         return _kernel(args)
     except HarnessError as exc:
         print(f"memharness: error: {exc}", file=sys.stderr)

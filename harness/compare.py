@@ -326,8 +326,12 @@ def cannot(heap: str) -> list[str]:
 def compare(boards: Sequence[str], kernels: Sequence[str], schemes: Sequence[str] = (*HEAPS, STATIC),
             workloads: Sequence[str] = WORKLOADS, results: Path = Path("results/compare"), jobs: int = 2,
             on_done: Callable[[CellResult], None] | None = None,
-            on_build: Callable[[str], None] | None = None, emulators: Sequence[str] | None = None) -> Comparison:
+            on_build: Callable[[str], None] | None = None, emulators: Sequence[str] | None = None,
+            select: Callable[[list[Cell]], list[Cell]] | None = None) -> Comparison:
+    """Run the matrix (or the part `select` keeps of its plan: a shard) and gather its figures."""
     cells = plan(boards, kernels, schemes, workloads, emulators)
+    if select is not None:
+        cells = select(cells)
     done, interrupted, firmware = run_matrix(cells, results, jobs, on_done, on_build)
     clock = {b: load_board(b).timer_hz for b in boards}
     groups: dict[tuple[str, str, str, str], list[CellResult]] = {}

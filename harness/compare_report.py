@@ -16,7 +16,7 @@ import json
 import shutil
 import subprocess
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,6 @@ import matplotlib
 
 matplotlib.use("Agg")  # no display: render to PNG in memory
 import matplotlib.pyplot as plt
-from rich.table import Table
 
 from harness import __version__
 from harness.build import TOOLCHAINS, compiler_identity
@@ -72,7 +71,8 @@ def _key(figures: dict[str, Any]) -> tuple[str, str, str, str]:
     return (figures["board"], figures["kernel"], figures["scheme"], figures.get("emulator", "qemu"))
 
 
-def compare_json(comparison: Comparison, meta: dict[str, str], results: Path) -> dict[str, Any]:
+def compare_json(comparison: Comparison, meta: dict[str, str], results: Path,
+                 extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
     runs = []
     for c in comparison.cells:
         log = c.run.uart_log if c.run is not None else None
@@ -89,6 +89,7 @@ def compare_json(comparison: Comparison, meta: dict[str, str], results: Path) ->
         "interrupted": comparison.interrupted,
         "schemes": sorted(comparison.figures, key=_key),
         "runs": runs,
+        **(extra or {}),  # the matrix asked for; a shard's place in it
     }
 
 
@@ -188,23 +189,6 @@ def groups(figures: Sequence[dict[str, Any]]) -> dict[tuple[str, str], list[dict
     return out
 
 
-def tables(comparison: Comparison) -> list[Table]:
-    """One table per board and kernel; with several emulators, an emulator column and each
-    scheme's rows next to each other (heap figures agree; cycles are each emulator's own)."""
-    out = []
-    for (board, kernel), figs in groups(comparison.figures).items():
-        emulators = sorted({f.get("emulator", "qemu") for f in figs})
-        columns = COLUMNS if len(emulators) < 2 else (COLUMNS[0], ("emulator", "emulator"), *COLUMNS[1:])
-        how = ("cycles = instructions under -icount" if emulators == ["qemu"]
-               else "cycles = instructions: QEMU's -icount, Renode's virtual MIPS; not comparable")
-        table = Table(*(title for _, title in columns), title=f"{board}, FreeRTOS-Kernel {kernel} (bytes; {how})")
-        for f in figs:
-            cells = row(f)
-            table.add_row(*(cells[key] for key, _ in columns))
-        out.append(table)
-    return out
-
-
 # --- the page -----------------------------------------------------------------------------------
 
 def _png(fig: Any) -> str:
@@ -278,10 +262,10 @@ def page(comparison: Comparison, meta: dict[str, str]) -> str:
 
 
 def write_all(comparison: Comparison, results: Path, meta: dict[str, str], started: datetime.datetime,
-              wall: float) -> list[Path]:
+              wall: float, extra: Mapping[str, Any] | None = None) -> list[Path]:
     """Write the four files; a folder that cannot be written is a ResultsError naming it."""
     files = {
-        "compare.json": json.dumps(compare_json(comparison, meta, results), indent=2, sort_keys=True) + "\n",
+        "compare.json": json.dumps(compare_json(comparison, meta, results, extra), indent=2, sort_keys=True) + "\n",
         "compare-host.json": json.dumps(host_json(comparison, started, wall), indent=2) + "\n",
         "compare.html": page(comparison, meta),
     }

@@ -156,4 +156,9 @@ def run_elf(args: argparse.Namespace, console: Console) -> int:
         if not any(pattern.search(text) for text in result.run.texts):
             console.print(f"  [red]expectation failed:[/] expected {escape(pattern.describe())} on the UART, none came")
             failed = True
-    return ExitStatus.FAILED if failed else ExitStatus.OK
+    status = int(ExitStatus.FAILED if failed else ExitStatus.OK)
+    if args.baseline is not None or args.update_baseline:  # the snapshots' floors against a baseline
+        from harness.compare_gate import run_gate
+
+        status = max(status, run_gate(result, args.baseline, args.update_baseline, folder, console))
+    return status

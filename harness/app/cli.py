@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import json
 import time
 
 from rich.console import Console
@@ -167,6 +168,13 @@ def compare_command(args: argparse.Namespace, console: Console) -> int:
     for board in {s.board for s in specs}:
         find_backend("qemu").require(load_board(board))
     results = args.results / project.name
+    gate = None
+    if args.baseline is not None or args.update_baseline:  # refused before anything is built
+        from harness.compare_gate import matrix, open_gate
+
+        asked = matrix(sorted({s.board for s in specs}), sorted({s.kernel for s in specs}),
+                       [s.scheme for s in specs], [project.name])
+        gate = open_gate(args.baseline, args.update_baseline, asked)
     started, clock = datetime.datetime.now(datetime.timezone.utc), time.monotonic()
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("building", total=len(specs))
@@ -191,7 +199,13 @@ def compare_command(args: argparse.Namespace, console: Console) -> int:
         return ExitStatus.INTERRUPTED
     if comparison.emulator_died:
         return ExitStatus.INFRASTRUCTURE
-    return ExitStatus.OK if any(clean(c.figures) for c in comparison.cells) else ExitStatus.FAILED
+    status = int(ExitStatus.OK if any(clean(c.figures) for c in comparison.cells) else ExitStatus.FAILED)
+    if args.baseline is not None:
+        from harness.compare_gate import close_gate
+
+        report = json.loads((results / "compare.json").read_text(encoding="utf-8"))
+        status = max(status, close_gate(report, args.baseline, args.update_baseline, gate, results, console))
+    return status
 
 
 def main(args: argparse.Namespace, console: Console) -> int:

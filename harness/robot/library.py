@@ -31,6 +31,7 @@ from harness.live import LineMatch, LinePattern, LiveBoard
 from harness.platforms import load_board
 from harness.report import write_run
 from harness.robot.app_keywords import AppKeywords
+from harness.robot.gate_keywords import GateKeywords
 from harness.run import Run
 from harness.scenarios import STACK_HWM_MARGIN, scenario
 
@@ -39,6 +40,7 @@ __version__ = "0.1.0"
 LOGGED_LINES = 2000  # a flood is cut in the Robot log; the UART log on disk keeps everything
 LOGGED_BYTES = 256 * 1024
 DEFAULT_UART_TIMEOUT = timedelta(seconds=8)  # Renode's default terminal-tester timeout
+DEFAULT_RESULTS = Path("results") / "robot" / "memharness"  # when Robot writes into the current folder
 
 _BUILT: dict[tuple[object, ...], Firmware] = {}  # per process: the same variant is hashed once
 
@@ -53,7 +55,7 @@ class _Board:
     runs: list[Run] = field(default_factory=list)
 
 
-class MemHarness(AppKeywords):
+class MemHarness(AppKeywords, GateKeywords):  # AppKeywords builds on ImageKeywords
     """Keywords for FreeRTOS memory on emulated boards: build an image per heap scheme, run a
     scenario, and check heap and stack figures; plus Renode-style UART keywords.
 
@@ -69,7 +71,8 @@ class MemHarness(AppKeywords):
     | Library | memharness | board=mps2-an385 | # the short name, the same library |
 
     `board` and `kernel` are the defaults of `Start Board` and `Build Firmware`; `results` is
-    where each run's folder goes (default: `memharness/` in Robot's output directory);
+    where each run's folder goes (default: `memharness/` in Robot's output directory, or
+    `results/robot/memharness/` when that is the current folder, Robot's own default);
     `emulator` is the default backend of `Start Board` (`qemu` or `renode`; default: each
     board's first, as `memharness boards` shows).
 
@@ -756,13 +759,21 @@ class MemHarness(AppKeywords):
         _log_text(f"UART text of the live board {board.alias}", live.lines)
 
     def _results_root(self) -> Path:
+        """`results`, else `memharness/` beside Robot's output, else `results/robot/memharness`.
+
+        Robot's output directory defaults to the current one: a suite run from a checkout
+        without `--outputdir` would scatter run folders into the source tree, so that case (and
+        a call from Python) goes under `results/`, which is ignored.
+        """
         if self._results is not None:
             return self._results
         try:
             out = BuiltIn().get_variable_value("${OUTPUT DIR}")
         except RobotNotRunningError:
             out = None
-        return (Path(out) if out else Path("results") / "robot") / "memharness"
+        if not out or Path(out).resolve() == Path.cwd().resolve():
+            return Path.cwd() / DEFAULT_RESULTS  # absolute: failure messages quote a path that opens anywhere
+        return Path(out) / "memharness"
 
     def _context(self) -> Path:
         try:
