@@ -233,10 +233,10 @@ int iMhPrint( const char * pcFormat,
               va_list xArgs )
 {
     MhSink_t xSink = { NULL, 0U, 0U };
-    uint32_t ulPrimask = prvMaskInterrupts();
+    uint32_t ulPrimask = ulBoardMaskInterrupts();
 
     prvFormat( &xSink, pcFormat, xArgs );
-    prvRestoreInterrupts( ulPrimask );
+    vBoardRestoreInterrupts( ulPrimask );
 
     return ( int ) xSink.uxLength;
 }
