@@ -135,13 +135,15 @@ def run_command(args: argparse.Namespace, console: Console) -> int:
                          "drop them, or drop --app")
     project = load(args)
     spec = _one(args, project)
-    find_backend(args.emulator).require(load_board(spec.board))
+    board = load_board(spec.board)
+    emulator = args.emulator or board.default_emulator
+    find_backend(emulator).require(board)
     [built] = build_all(project, [spec], console)
     if isinstance(built, SchemeUnfitError):
         raise built
     interrupted = False
     try:
-        app_run = run_app(project, built, args.results, timeout=None, emulator=args.emulator)
+        app_run = run_app(project, built, args.results, timeout=None, emulator=emulator)
         result = app_run.image_run
         folder = app_run.folder
     except Interrupted as stop:
