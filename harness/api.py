@@ -13,7 +13,6 @@ from pathlib import Path
 from harness.build import Firmware, build
 from harness.emulators import backend
 from harness.kernel import DEFAULT_VERSION, resolve_kernel
-from harness.platforms import load_board
 from harness.run import Probe, Run, execute
 from harness.scenarios import validate
 from harness.variant import make_variant
@@ -31,6 +30,8 @@ def prepare(
     overflow_check: int = 2,
 ) -> Firmware:
     """Resolve the board and kernel, check the combination, and build (or reuse) the image."""
+    from harness.platforms import load_board  # the schema (pydantic, YAML) loads with the first board
+
     variant = make_variant(
         load_board(board),
         resolve_kernel(kernel_version, kernel_path),

@@ -17,11 +17,14 @@ from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from harness.errors import BuildError, PlatformError, ToolMissingError
 from harness.paths import FIRMWARE_DIR, build_dir, platforms_dir
-from harness.platforms import Board
 from harness.variant import Variant
+
+if TYPE_CHECKING:  # annotations only: the board schema (pydantic) loads with the first board
+    from harness.platforms import Board
 
 GCC = "arm-none-eabi-gcc"
 MEMORY_SCRIPT = "mh_memory.ld"  # generated from the board's YAML; the family's linker script INCLUDEs it

@@ -20,27 +20,29 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
-from typing import NoReturn
-
-from rich.console import Console
-from rich.markup import escape
-from rich.progress import Progress
-from rich.table import Table
+from typing import TYPE_CHECKING, NoReturn
 
 from harness import api
-from harness.build import Firmware
-from harness.compare import STATIC, WORKLOADS, compare, plan
-from harness.compare_report import tables, versions, write_all
+from harness.compare import STATIC, WORKLOADS
 from harness.emulators import backend as find_backend
 from harness.errors import ExitStatus, HarnessError, ResultsError, UsageError
 from harness.events import Event, Heap
 from harness.failures import FailureKind, ending, reset_loop
 from harness.kernel import DEFAULT_VERSION, install_kernel, resolve_kernel
-from harness.platforms import board_names, load_all_boards, load_board
 from harness.report import write_run
 from harness.run import FLOOD_LINES, Interrupted, Outcome, Run, record_text
 from harness.scenarios import CATALOGUE, parse_assignments, validate
 from harness.variant import HEAPS, PROFILES
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from harness.build import Firmware
+
+# Imports are lazy where they are heavy: rich loads in main(), the board schema (pydantic, YAML)
+# with the first board, matplotlib and the comparison's report only for `compare`, qemu.qmp
+# only when a probe needs QMP, so `memharness run` pays for nothing it does not use
+# (tests/unit/test_lazy_imports.py keeps it so).
 
 EPILOG = f"""exit status:
   0    the run ended as expected (--expect, default done)
@@ -132,6 +134,10 @@ def _prepare(args: argparse.Namespace) -> Firmware:
 
 
 def _boards(console: Console) -> int:
+    from rich.table import Table
+
+    from harness.platforms import load_all_boards
+
     table = Table("board", "cpu", "port", "fpu", "RAM", "emulators", "overflow detection")
     boards = load_all_boards()
     for b in boards:
@@ -146,6 +152,8 @@ def _boards(console: Console) -> int:
 
 
 def _scenarios(console: Console) -> int:
+    from rich.table import Table
+
     table = Table("scenario", "parameters (default, range)", "schemes", "what it does")
     for s in CATALOGUE:
         params = "\n".join(f"{p.name}={p.default} [{p.minimum}..{p.maximum}]" for p in s.params) or "-"
@@ -157,6 +165,8 @@ def _scenarios(console: Console) -> int:
 
 def shown(text: str) -> str:
     """Firmware text made safe for a terminal: control characters escaped, markup inert."""
+    from rich.markup import escape
+
     if not text.isprintable():
         text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
     return escape(text)
@@ -164,6 +174,8 @@ def shown(text: str) -> str:
 
 def summarise(run: Run, console: Console) -> None:
     """The short readable account of a run: outcome, heap figures, the scenario's own summary."""
+    from rich.table import Table
+
     colour = "green" if run.outcome is Outcome.DONE else "red"
     console.print(
         f"[bold]{run.board} {run.heap} {run.profile} {run.kernel}[/] {run.scenario} "
@@ -207,6 +219,8 @@ def _check_run_options(args: argparse.Namespace) -> None:
 
 
 def _run(args: argparse.Namespace, console: Console) -> int:
+    from harness.platforms import load_board
+
     params = parse_assignments(args.params)
     validate(args.scenario, params)  # before anything is built: a typo costs no build
     _check_run_options(args)
@@ -246,6 +260,14 @@ def _choices(text: str, allowed: Sequence[str], what: str) -> list[str]:
 
 
 def _compare(args: argparse.Namespace, console: Console) -> int:
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.progress import Progress
+
+    from harness.compare import compare, plan
+    from harness.compare_report import tables, versions, write_all
+    from harness.platforms import board_names
+
     boards = board_names() if args.board == "all" else _choices(args.board, board_names(), "board")
     schemes = _choices(args.heap, (*HEAPS, STATIC), "heap scheme")
     workloads = _choices(args.workload, WORKLOADS, "workload")
@@ -292,6 +314,8 @@ def _terminate(signum: int, frame: FrameType | None) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    from rich.console import Console
+
     console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
     for sig in (signal.SIGTERM, signal.SIGHUP):
         if signal.getsignal(sig) is not signal.SIG_IGN:  # `nohup` and friends are respected

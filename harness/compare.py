@@ -19,10 +19,7 @@ from harness import api
 from harness.build import Firmware
 from harness.emulators.qemu import TIMING_ICOUNT_SHIFT, stop_all_sessions
 from harness.events import Frag, HeapWalk, ObjectCost, OpTime, TaskCost, TimerBase
-from harness.footprint import heap_scheme_size, image_size
-from harness.heap2_walk import HeapWalkProbe, anchors
 from harness.heap_rules import CAN_FREE, COALESCES, FIGURES, allocation_cost
-from harness.platforms import load_board
 from harness.run import Interrupted, Outcome, Probe, Run
 from harness.scenarios import scenario
 from harness.variant import HEAPS, NO_HEAP
@@ -112,6 +109,8 @@ def _workload_runs(workload: str) -> list[tuple[str, dict[str, int]]]:
 def _probe(cell: Cell, firmware: Firmware) -> Probe | None:
     """heap_2 never reports its largest free block: walk its free list from RAM at each report."""
     if cell.scenario == "fragmentation" and cell.heap in ("heap_2", "heap_4", "heap_5"):
+        from harness.heap2_walk import HeapWalkProbe, anchors  # pyelftools: only when a walk is run
+
         return HeapWalkProbe(anchors(firmware.elf, cell.heap), acknowledge=True)
     return None
 
@@ -264,6 +263,8 @@ def figures_for(board_clock: Mapping[str, int], group: list[CellResult], firmwar
     queue = runs.get("queue")
     objects = [o for o in queue.events(ObjectCost) if o.name == "queue"] if queue is not None else []
     out["queue_cost"] = objects[0].taken if objects else None
+    from harness.footprint import heap_scheme_size, image_size  # pyelftools: only for the figures
+
     scheme_size = heap_scheme_size(firmware)
     image = image_size(firmware)
     out["footprint"] = {
@@ -300,6 +301,8 @@ def compare(boards: Sequence[str], kernels: Sequence[str], schemes: Sequence[str
             on_build: Callable[[str], None] | None = None) -> Comparison:
     cells = plan(boards, kernels, schemes, workloads)
     done, interrupted, firmware = run_matrix(cells, results, jobs, on_done, on_build)
+    from harness.platforms import load_board
+
     clock = {b: load_board(b).clock_hz for b in boards}
     groups: dict[tuple[str, str, str], list[CellResult]] = {}
     for result in done:

@@ -26,13 +26,15 @@ import tempfile
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO
-
-from qemu.qmp.legacy import QEMUMonitorProtocol
+from typing import TYPE_CHECKING, BinaryIO
 
 from harness.emulators.base import EmulatorExited
 from harness.errors import EmulatorError, ToolMissingError
-from harness.platforms import Board, QemuTarget
+
+if TYPE_CHECKING:  # qemu.qmp (asyncio) loads only when a probe first needs QMP; see _monitor()
+    from qemu.qmp.legacy import QEMUMonitorProtocol
+
+    from harness.platforms import Board, QemuTarget
 
 # Instruction-counted virtual time: every instruction takes 2^shift ns, so timer-based figures
 # are identical run to run. Runs use shift 0 (1 ns per instruction). Timing runs use shift 7:
@@ -280,6 +282,8 @@ class QemuSession:
     # --- QMP ------------------------------------------------------------------------------
     def _monitor(self) -> QEMUMonitorProtocol:
         if self._qmp is None:
+            from qemu.qmp.legacy import QEMUMonitorProtocol
+
             qmp = QEMUMonitorProtocol(str(self._qmp_path))
             try:
                 qmp.connect()
