@@ -75,7 +75,7 @@ static void prvPrintBootRecord( void )
     vMhRecord( "boot", "proto=%u board=%s cpu=%s port=%s kernel=%s heap=%s profile=%s heap_size=%u "
                        "overflow_check=%u tcb_size=%u boot=%lu reset=%s%s",
                mainPROTOCOL_VERSION, MH_BOARD_NAME, MH_CPU_NAME, MH_PORT_NAME, tskKERNEL_VERSION_NUMBER,
-               pcMhHeapSchemeName(), prvProfileName(), ( unsigned int ) MH_TOTAL_HEAP_SIZE,
+               pcMhHeapSchemeName(), prvProfileName(), ( unsigned int ) uxMhHeapTotalSize(),
                ( unsigned int ) configCHECK_FOR_STACK_OVERFLOW, ( unsigned int ) sizeof( StaticTask_t ),
                ulMhBootCount(), pcMhResetReasonName(), cDetails );
 }
