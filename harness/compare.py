@@ -7,6 +7,7 @@ run to run; host timings are collected apart (`HostTiming`) and never mixed into
 
 from __future__ import annotations
 
+import heapq
 import statistics
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -106,35 +107,48 @@ def _workload_runs(workload: str) -> list[tuple[str, dict[str, int]]]:
     raise ValueError(workload)
 
 
+_WALKED = ("heap_2", "heap_4", "heap_5")
+
+
 def _probe(cell: Cell, firmware: Firmware) -> Probe | None:
     """heap_2 never reports its largest free block: walk its free list from RAM at each report."""
-    if cell.scenario == "fragmentation" and cell.heap in ("heap_2", "heap_4", "heap_5"):
+    if cell.scenario == "fragmentation" and cell.heap in _WALKED:
         from harness.heap2_walk import HeapWalkProbe, anchors  # pyelftools: only when a walk is run
 
         return HeapWalkProbe(anchors(firmware.elf, cell.heap), acknowledge=True)
     return None
 
 
+def cost(cell: Cell) -> int:
+    """A cell's run time, roughly and relatively: the standard fragmentation workload runs 2000
+    steps, and where the free list is walked from RAM the firmware waits for each walk."""
+    if cell.scenario == "fragmentation":
+        return 3 if cell.heap in _WALKED else 2
+    return 1
+
+
 def run_matrix(cells: Sequence[Cell], results: Path, jobs: int = 2,
                on_done: Callable[[CellResult], None] | None = None,
                on_build: Callable[[str], None] | None = None,
                ) -> tuple[list[CellResult], bool, dict[tuple[str, str, str], Firmware]]:
-    """Build every variant once, then run the cells `jobs` at a time.
+    """Build every variant once and run the cells `jobs` at a time, longest first.
 
-    Ctrl-C (or SIGTERM turned into it by the CLI) stops every running QEMU at once; the cells
-    that finished are returned with `interrupted=True`, so their results are still written.
+    A variant's cells are queued as soon as its image is built, so runs start while the other
+    variants build; each worker takes the longest queued cell, so no long run is left alone
+    at the end while the other cores idle. Ctrl-C (or SIGTERM turned into it by the CLI) stops
+    every running QEMU at once; the cells that finished are returned with `interrupted=True`, so
+    their results are still written.
     """
     firmware: dict[tuple[str, str, str], Firmware] = {}
-    for cell in cells:
-        key = (cell.board, cell.kernel, cell.scheme)
-        if key not in firmware:
-            if on_build is not None:
-                on_build(f"{cell.board} {cell.kernel} {cell.scheme}")
-            firmware[key] = api.prepare(board=cell.board, heap=None if cell.heap == NO_HEAP else cell.heap,
-                                        profile=cell.profile, kernel_version=cell.kernel)
     done: list[CellResult] = []
     lock = threading.Lock()
     cancelled = threading.Event()
+    queued: list[tuple[int, int, Cell]] = []  # a heap: the longest (then the first planned) on top
+
+    def next_cell() -> CellResult:
+        with lock:
+            _, _, cell = heapq.heappop(queued)
+        return one(cell)
 
     def one(cell: Cell) -> CellResult:
         if cancelled.is_set():
@@ -163,13 +177,28 @@ def run_matrix(cells: Sequence[Cell], results: Path, jobs: int = 2,
     interrupted = False
     pool = ThreadPoolExecutor(max_workers=max(jobs, 1), thread_name_prefix="compare")
     try:
-        futures = [pool.submit(one, cell) for cell in cells]
+        futures = []
+        for cell in cells:
+            key = (cell.board, cell.kernel, cell.scheme)
+            if key not in firmware:
+                if on_build is not None:
+                    on_build(f"{cell.board} {cell.kernel} {cell.scheme}")
+                firmware[key] = api.prepare(board=cell.board, heap=None if cell.heap == NO_HEAP else cell.heap,
+                                            profile=cell.profile, kernel_version=cell.kernel)
+                mine = [(i, c) for i, c in enumerate(cells) if (c.board, c.kernel, c.scheme) == key]
+                with lock:
+                    for i, c in mine:
+                        heapq.heappush(queued, (-cost(c), i, c))
+                futures += [pool.submit(next_cell) for _ in mine]
         for future in as_completed(futures):
             future.result()
     except KeyboardInterrupt:
         interrupted = True
         cancelled.set()
         stop_all_sessions()
+    except BaseException:
+        cancelled.set()  # a build failed: the queued cells are not started
+        raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
     order = {id(cell): i for i, cell in enumerate(cells)}
