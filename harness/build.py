@@ -18,6 +18,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -84,8 +85,29 @@ def _digest(parts: Iterable[str | bytes]) -> str:
 def _files_digest(files: Iterable[Path]) -> list[str | bytes]:
     parts: list[str | bytes] = []
     for path in sorted(files):
-        parts += [str(path), path.read_bytes()]
+        parts += [str(path), _content_digest(path)]
     return parts
+
+
+_CONTENT: dict[tuple[Path, int, int, int], str] = {}
+_SETTLED_NS = 2_000_000_000  # a file changed less than this long ago is hashed again every time
+
+
+def _content_digest(path: Path) -> str:
+    """A file's content digest, remembered while its size, mtime and inode stay the same, so a
+    process that checks many variants (compare, a test session) reads each source once.
+
+    Only a file that had not changed for two seconds when it was hashed is remembered (git's
+    "racy" rule): file times are coarse, so a same-size edit within one tick would keep its stamp.
+    """
+    st = path.stat()
+    stamp = (path, st.st_size, st.st_mtime_ns, st.st_ino)
+    digest = _CONTENT.get(stamp)
+    if digest is None:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        if time.time_ns() - st.st_mtime_ns > _SETTLED_NS:
+            _CONTENT[stamp] = digest
+    return digest
 
 
 def cpu_flags(board: Board) -> list[str]:
@@ -266,7 +288,7 @@ def _publish(staging: Path, target: Path) -> None:
 
 
 def _objects(sources: Sequence[Path], flags: Sequence[str], common: Sequence[str | bytes]) -> list[_Object]:
-    return [_Object(src, tuple(flags), _digest([*common, *flags, str(src), src.read_bytes()])) for src in sources]
+    return [_Object(src, tuple(flags), _digest([*common, *flags, *_files_digest([src])])) for src in sources]
 
 
 def build(variant: Variant, root: Path | None = None) -> Firmware:
@@ -275,7 +297,7 @@ def build(variant: Variant, root: Path | None = None) -> Firmware:
     root = root or build_dir()
     root.mkdir(parents=True, exist_ok=True)
     board = variant.board
-    common = [compiler_identity(gcc), *_files_digest([*_headers(), *_kernel_headers(variant)])]
+    common = [_digest([compiler_identity(gcc), *_files_digest([*_headers(), *_kernel_headers(variant)])])]
     base = [*cpu_flags(board), *_COMMON_CFLAGS, *include_flags(variant)]
     kernel = _objects(_kernel_sources(variant), [*base, *kernel_flags(variant)], common)
     shared = [src for src in firmware_sources(variant) if src.name != HEAP_GLUE]
