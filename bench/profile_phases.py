@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -25,18 +26,20 @@ HEAVY = ("matplotlib", "mpl_toolkits", "numpy", "PIL", "fontTools", "pyparsing",
          "pydantic_core", "annotated_types", "yaml", "rich", "qemu", "asyncio", "elftools", "argparse")
 
 
-def wall(command: list[str]) -> float:
-    start = time.perf_counter()
+def wall_and_cpu(command: list[str]) -> tuple[float, float]:
+    """Wall time, and CPU time (user + system) of the process and everything it waited for."""
+    before, start = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
     subprocess.run(command, check=True, capture_output=True)
-    return time.perf_counter() - start
+    took, after = time.perf_counter() - start, resource.getrusage(resource.RUSAGE_CHILDREN)
+    return took, after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
 
 
-def interleaved(sides: dict[str, list[str]]) -> dict[str, float]:
-    times: dict[str, list[float]] = {name: [] for name in sides}
+def interleaved(sides: dict[str, list[str]]) -> dict[str, tuple[float, float]]:
+    times: dict[str, list[tuple[float, float]]] = {name: [] for name in sides}
     for _ in range(ROUNDS):
         for name, command in sides.items():
-            times[name].append(wall(command))
-    return {name: statistics.median(t) for name, t in times.items()}
+            times[name].append(wall_and_cpu(command))
+    return {name: (statistics.median(w for w, _ in t), statistics.median(c for _, c in t)) for name, t in times.items()}
 
 
 def import_groups() -> tuple[dict[str, float], int]:
@@ -123,6 +126,9 @@ def compare_phases(results: Path) -> dict[str, float]:
 
     boards, kernels = ["mps2-an385"], ["V11.3.0"]
     cells = cmp.plan(boards, kernels, (*cmp.HEAPS, cmp.STATIC))
+    for heap in cmp.HEAPS:  # warm: every variant built before anything is timed
+        cmp.api.prepare(heap=heap)
+    cmp.api.prepare(profile="static")
     prepared: list[float] = []
     prepare = cmp.api.prepare
 
@@ -154,7 +160,7 @@ def compare_phases(results: Path) -> dict[str, float]:
     return {
         f"cells in the matrix ({len(cells)})": float(len(cells)),
         "build-cache checks (6 variants)": sum(prepared),
-        "matrix: runs, 2 at a time (wall)": matrix_time - sum(prepared),
+        "matrix: build checks and runs, 2 at a time (wall)": matrix_time,
         "matrix: sum of run times / 2 (the floor on 2 cores)": sum(runs) / 2,
         "matrix: the longest single run": max(runs),
         "compare() in all (builds, runs, figures)": total,
@@ -181,17 +187,17 @@ def main() -> int:
         groups, modules = import_groups()
         phases = run_phases(root / "in")
         comp = compare_phases(root / "compare")
-    print("| phase of one `memharness run --heap heap_4 --scenario leak size=4096` | ms |")
-    print("|---|---|")
-    for name, value in process.items():
-        print(f"| {name} | {value * 1000:.1f} |")
-    print(f"| of which imports, self time per package (`-X importtime`, {modules} modules): | |")
+    print("| phase of one `memharness run --heap heap_4 --scenario leak size=4096` | wall ms | CPU ms (imports: share) |")
+    print("|---|---|---|")
+    for name, (took, cpu) in process.items():
+        print(f"| {name} | {took * 1000:.1f} | {cpu * 1000:.1f} |")
+    total = sum(groups.values())
+    print(f"| imports (`-X importtime`, {modules} modules, {total:.0f} ms), share per package: | | |")
     for name, value in sorted(groups.items(), key=lambda kv: -kv[1]):
-        if value < 5:
-            continue
-        print(f"| &nbsp;&nbsp;{name} | {value:.1f} |")
+        if value >= total / 100:
+            print(f"| &nbsp;&nbsp;{name} | {value:.1f} | {100 * value / total:.0f} % |")
     for name, value in phases.items():
-        print(f"| {name} | {value * 1000:.1f} |")
+        print(f"| {name} | {value * 1000:.1f} | |")
     print("\n| phase of a warm `memharness compare` (mps2-an385, --jobs 2) | s |")
     print("|---|---|")
     for name, value in comp.items():
