@@ -187,7 +187,7 @@ def main() -> int:
         groups, modules = import_groups()
         phases = run_phases(root / "in")
         comp = compare_phases(root / "compare")
-    print("| phase of one `memharness run --heap heap_4 --scenario leak size=4096` | wall ms | CPU ms (imports: share) |")
+    print("| phase of one `memharness run --heap heap_4 --scenario leak size=4096` | wall ms | CPU ms (imports: %) |")
     print("|---|---|---|")
     for name, (took, cpu) in process.items():
         print(f"| {name} | {took * 1000:.1f} | {cpu * 1000:.1f} |")
