@@ -18,6 +18,7 @@ from __future__ import annotations
 import ctypes
 import os
 import queue
+import select
 import shutil
 import signal
 import subprocess
@@ -346,10 +347,25 @@ def _kill_group(proc: subprocess.Popen[bytes]) -> None:
         except ProcessLookupError:
             return
         try:
-            proc.wait(timeout=wait)
+            _wait(proc, wait)
             return
         except subprocess.TimeoutExpired:
             continue
+
+
+def _wait(proc: subprocess.Popen[bytes], timeout: float) -> None:
+    """`proc.wait(timeout)`, woken the moment the process ends (a pidfd on Linux) instead of by
+    Popen's polling sleeps, which overshoot an exit by up to half the time waited so far."""
+    try:
+        fd = os.pidfd_open(proc.pid)
+    except (AttributeError, OSError):  # not Linux 5.3+, or already reaped
+        proc.wait(timeout=timeout)
+        return
+    try:
+        select.select([fd], [], [], timeout)
+    finally:
+        os.close(fd)
+    proc.wait(timeout=0)  # reaps it, or raises TimeoutExpired if it is still there
 
 
 class QemuBackend:
