@@ -13,14 +13,12 @@ same variant (pytest-xdist, two shells) never see half a build.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import subprocess
 import tempfile
 import time
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -74,6 +72,8 @@ def compiler_identity(gcc: str) -> str:
 
 
 def _digest(parts: Iterable[str | bytes]) -> str:
+    import hashlib  # OpenSSL loads with the first digest, not with `import harness.cli`
+
     h = hashlib.sha256()
     for part in parts:
         data = part.encode() if isinstance(part, str) else part
@@ -104,6 +104,8 @@ def _content_digest(path: Path) -> str:
     stamp = (path, st.st_size, st.st_mtime_ns, st.st_ino)
     digest = _CONTENT.get(stamp)
     if digest is None:
+        import hashlib
+
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
         if time.time_ns() - st.st_mtime_ns > _SETTLED_NS:
             _CONTENT[stamp] = digest
@@ -271,6 +273,8 @@ def _compile_missing(gcc: str, objects: Sequence[_Object], store: Path) -> list[
             os.replace(temporary, store / obj.name)  # another process may have won: same bytes
         finally:
             Path(temporary).unlink(missing_ok=True)
+
+    from concurrent.futures import ThreadPoolExecutor  # with logging: only when something is compiled
 
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
         list(pool.map(one, missing))

@@ -8,10 +8,8 @@ run to run; host timings are collected apart (`HostTiming`) and never mixed into
 from __future__ import annotations
 
 import heapq
-import statistics
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -174,6 +172,8 @@ def run_matrix(cells: Sequence[Cell], results: Path, jobs: int = 2,
             on_done(result)
         return result
 
+    from concurrent.futures import ThreadPoolExecutor, as_completed  # loaded by the comparison only
+
     interrupted = False
     pool = ThreadPoolExecutor(max_workers=max(jobs, 1), thread_name_prefix="compare")
     try:
@@ -208,6 +208,8 @@ def run_matrix(cells: Sequence[Cell], results: Path, jobs: int = 2,
 # --- figures ----------------------------------------------------------------------------------------
 
 def _stats(values: list[int]) -> dict[str, float | int] | None:
+    import statistics  # with fractions and decimal: only for the comparison's figures
+
     if not values:
         return None
     return {"n": len(values), "mean": round(statistics.fmean(values), 2),
