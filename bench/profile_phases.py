@@ -42,11 +42,11 @@ def interleaved(sides: dict[str, list[str]]) -> dict[str, tuple[float, float]]:
     return {name: (statistics.median(w for w, _ in t), statistics.median(c for _, c in t)) for name, t in times.items()}
 
 
-def import_groups() -> tuple[dict[str, float], int]:
-    """Import time (ms) of `import harness.cli` summed per top-level package from each module's
+def import_groups(results: Path) -> tuple[dict[str, float], int]:
+    """Import time (ms) of a whole `memharness run` summed per top-level package from each module's
     own (self) time in `python -X importtime`, and the number of modules imported."""
-    out = subprocess.run([PY, "-X", "importtime", "-c", "import harness.cli"], check=True,
-                         capture_output=True, text=True).stderr
+    out = subprocess.run([PY, "-X", "importtime", "-m", "harness.cli", "run", "--scenario", "leak", "size=4096",
+                          "--results", str(results)], check=True, capture_output=True, text=True).stderr
     groups: dict[str, float] = {}
     modules = 0
     for line in out.splitlines():
@@ -184,7 +184,7 @@ def main() -> int:
             "memharness run --scenario leak (whole process)": [PY, "-m", "harness.cli", "run", "--scenario", "leak",
                                                                "size=4096", "--results", str(root / "p")],
         })
-        groups, modules = import_groups()
+        groups, modules = import_groups(root / "imports")
         phases = run_phases(root / "in")
         comp = compare_phases(root / "compare")
     print("| phase of one `memharness run --heap heap_4 --scenario leak size=4096` | wall ms | CPU ms (imports: %) |")
@@ -192,7 +192,7 @@ def main() -> int:
     for name, (took, cpu) in process.items():
         print(f"| {name} | {took * 1000:.1f} | {cpu * 1000:.1f} |")
     total = sum(groups.values())
-    print(f"| imports (`-X importtime`, {modules} modules, {total:.0f} ms), share per package: | | |")
+    print(f"| the run's imports (`-X importtime`, {modules} modules, {total:.0f} ms), share per package: | | |")
     for name, value in sorted(groups.items(), key=lambda kv: -kv[1]):
         if value >= total / 100:
             print(f"| &nbsp;&nbsp;{name} | {value:.1f} | {100 * value / total:.0f} % |")
