@@ -3,7 +3,8 @@
 Not a benchmark (it asserts nothing and is not part of `make bench`): the table that tells what
 to make faster. Run `.venv/bin/python bench/profile_phases.py`. Process-level phases are medians
 of ROUNDS fresh processes, interleaved so every phase sees the same machine load; the phases
-inside a run are timed in-process by timestamping the UART lines as the harness parses them.
+inside a run are timed in-process by timestamping the UART lines as the harness parses them
+(medians of ROUNDS runs).
 """
 
 from __future__ import annotations
@@ -185,7 +186,8 @@ def main() -> int:
                                                                "size=4096", "--results", str(root / "p")],
         })
         groups, modules = import_groups(root / "imports")
-        phases = run_phases(root / "in")
+        samples = [run_phases(root / "in") for _ in range(ROUNDS)]
+        phases = {name: statistics.median(s[name] for s in samples) for name in samples[0]}
         comp = compare_phases(root / "compare")
     print("| phase of one `memharness run --heap heap_4 --scenario leak size=4096` | wall ms | CPU ms (imports: %) |")
     print("|---|---|---|")
