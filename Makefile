@@ -10,10 +10,17 @@ OTHER_KERNEL_VERSIONS ?= V11.1.0
 APT_PACKAGES := qemu-system-arm gcc-arm-none-eabi libnewlib-arm-none-eabi
 JOBS ?= 2
 RESULTS ?= results
+# Renode (optional): the folder holding its `renode` launcher. Given (here or as MEMHARNESS_RENODE),
+# `make setup` installs Mono and pyrenode3 + pythonnet into the venv, and the tests run Renode boards.
+RENODE ?= $(MEMHARNESS_RENODE)
+ifneq ($(strip $(RENODE)),)
+export MEMHARNESS_RENODE := $(abspath $(RENODE))
+APT_PACKAGES += mono-complete
+endif
 
-.PHONY: setup system-packages venv kernel test test-clock lint run compare bench profile clean robot docs
+.PHONY: setup system-packages venv kernel renode test test-clock lint run compare bench profile clean robot docs
 
-setup: system-packages venv kernel
+setup: system-packages venv kernel renode
 
 # Debian packages: installed when missing (as root), else the exact command is printed.
 system-packages:
@@ -39,6 +46,18 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 venv: $(VENV)/.installed
 
+# pyrenode3 drives Renode in-process: from the wheel beside the Renode tree when there is one
+# (Antmicro's pyrenode3 is not on the package index), with pythonnet. Without it the harness
+# drives Renode's console instead.
+renode: venv
+	@if [ -n "$(MEMHARNESS_RENODE)" ]; then \
+	  if $(BIN)/python -c "import importlib.util as u, sys; sys.exit(not (u.find_spec('pyrenode3') and u.find_spec('pythonnet')))"; then exit 0; fi; \
+	  wheel=$$(ls "$(MEMHARNESS_RENODE)"/python/pyrenode3-*.whl 2>/dev/null | head -n 1); \
+	  if [ -n "$$wheel" ]; then echo "installing pyrenode3 from $$wheel"; $(BIN)/pip install -q "$$wheel" pythonnet; \
+	  else echo "no pyrenode3 wheel in $(MEMHARNESS_RENODE)/python: Renode runs through its console;"; \
+	    echo "  for in-process runs: pip install pythonnet and pyrenode3 (antmicro/pyrenode3 on GitHub)"; fi; \
+	fi
+
 # The kernel is resolved as DESIGN.md says: FREERTOS_KERNEL_PATH, the cache, then a clone.
 kernel: venv
 	@if [ -n "$$FREERTOS_KERNEL_PATH" ]; then $(BIN)/memharness kernel path; \
@@ -46,20 +65,21 @@ kernel: venv
 	  $(BIN)/memharness kernel install --version $$v || exit $$?; done; fi
 
 lint: venv
-	$(BIN)/ruff check harness tests bench memharness.py
+	$(BIN)/ruff check harness tests bench examples memharness.py
 	$(BIN)/mypy
-	$(BIN)/robocop check --no-cache robot
+	$(BIN)/robocop check --no-cache robot examples
 
 # Everything on the default board, then the per-board subset (tests/e2e/test_boards.py: every
-# scenario and every heap scheme) on every board, against each supported kernel release.
+# scenario and every heap scheme) on every board (Renode-only boards on Renode, when one is
+# configured), and on the QEMU boards against each other supported kernel release.
 # Its wall time, set-up excluded, is recorded in $(RESULTS)/make-test.json when it passes
 # (`make bench` prints it).
 test: setup test-clock lint
 	$(BIN)/pytest -n $(JOBS) -q -m "not per_board"
 	$(BIN)/pytest -n $(JOBS) -q -m per_board --board all
 	@if [ -z "$$FREERTOS_KERNEL_PATH" ]; then for v in $(OTHER_KERNEL_VERSIONS); do \
-	  echo "per-board subset against FreeRTOS-Kernel $$v"; \
-	  $(BIN)/pytest -n $(JOBS) -q -m per_board --board all --kernel-version $$v || exit $$?; done; fi
+	  echo "per-board subset against FreeRTOS-Kernel $$v (the QEMU boards)"; \
+	  $(BIN)/pytest -n $(JOBS) -q -m per_board --board all --emulator qemu --kernel-version $$v || exit $$?; done; fi
 	$(MAKE) --no-print-directory robot
 	@start=$$(cat $(RESULTS)/.make-test-start); now=$$(date +%s); \
 	echo "{\"wall_time_s\": $$((now - start)), \"finished\": \"$$(date -u +%FT%TZ)\", \"jobs\": $(JOBS), \"cores\": $$(nproc)}" \
@@ -79,7 +99,7 @@ ROBOT_BOARD_SUITES := robot/suites/leak.robot robot/suites/alloc_free.robot robo
 robot: setup
 	MEMHARNESS_BUILD_DIR=$(CURDIR)/build/test $(BIN)/pabot --no-pabotlib --processes $(JOBS) \
 	  --command $(BIN)/python -m robot --end-command \
-	  --outputdir $(RESULTS)/robot --xunit xunit.xml --exclude selftest robot/suites
+	  --outputdir $(RESULTS)/robot --xunit xunit.xml --exclude selftest robot/suites examples/*/*.robot
 	@for board in $(ROBOT_OTHER_BOARDS); do echo "Robot per-board subset on $$board"; \
 	  MEMHARNESS_BUILD_DIR=$(CURDIR)/build/test $(BIN)/pabot --no-pabotlib --processes $(JOBS) \
 	  --command $(BIN)/python -m robot --end-command --variable BOARD:$$board \

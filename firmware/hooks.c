@@ -1,7 +1,9 @@
 /*
  * FreeRTOS hooks, configASSERT and the fault handler.
  * Each prints ONE record, stores the reason for the next boot, then resets
- * (the malloc-failed hook returns: pvPortMalloc then returns NULL).
+ * (the malloc-failed hook returns: pvPortMalloc then returns NULL). The two
+ * application hooks are weak, so a user's app built by memharness may keep
+ * its own (the harness then catches them from outside).
  *
  * On ARMv8-M (MH_STACK_LIMIT) a task that crosses its stack's end (PSPLIM)
  * raises a UsageFault with UFSR.STKOF at that very instruction; the kernel
@@ -69,8 +71,8 @@ const char * pcMhBaseName( const char * pcPath )
     return pcBase;
 }
 
-void vApplicationStackOverflowHook( TaskHandle_t xTask,
-                                    char * pcTaskName )
+__attribute__( ( weak ) ) void vApplicationStackOverflowHook( TaskHandle_t xTask,
+                                                             char * pcTaskName )
 {
     ( void ) xTask;
 
@@ -81,7 +83,7 @@ void vApplicationStackOverflowHook( TaskHandle_t xTask,
 }
 
 #if ( configUSE_MALLOC_FAILED_HOOK == 1 )
-    void vApplicationMallocFailedHook( void )
+    __attribute__( ( weak ) ) void vApplicationMallocFailedHook( void )
     {
         vMhRecord( "malloc_failed", "size=%u", ( unsigned int ) uxMhAllocLastRequestedSize() );
     }

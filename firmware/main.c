@@ -5,86 +5,21 @@
  * record and `heap at=boot` show the heap untouched.
  */
 
-#include <stdint.h>
 
 #include "FreeRTOS.h"
 #include "task.h"
 
 #include "board.h"
+#include "boot_record.h"
 #include "console.h"
 #include "heap_figures.h"
-#include "record.h"
 #include "reset_reason.h"
-
-#define mainPROTOCOL_VERSION    1U
-#define mainDETAILS_LENGTH      96
-
-#ifndef MH_BOARD_NAME
-    #define MH_BOARD_NAME    "unknown"
-#endif
-#ifndef MH_CPU_NAME
-    #define MH_CPU_NAME      "unknown"
-#endif
-#ifndef MH_PORT_NAME
-    #define MH_PORT_NAME     "unknown"
-#endif
-
-static const char * prvProfileName( void )
-{
-    #if ( MH_PROFILE == mhPROFILE_STATIC )
-        return "static";
-    #elif ( MH_PROFILE == mhPROFILE_MIXED )
-        return "mixed";
-    #else
-        return "dynamic";
-    #endif
-}
-
-/* The optional reset_* fields of the boot record. */
-static void prvFormatResetDetails( char * pcBuffer,
-                                   size_t uxSize )
-{
-    const MhResetInfo_t * pxReset = pxMhLastReset();
-    size_t uxLength = 0;
-
-    pcBuffer[ 0 ] = '\0';
-
-    if( pxReset->cTask[ 0 ] != '\0' )
-    {
-        uxLength += uxMhFormat( &pcBuffer[ uxLength ], uxSize - uxLength, " reset_task=%s", pxReset->cTask );
-    }
-
-    if( pxReset->cFile[ 0 ] != '\0' )
-    {
-        uxLength += uxMhFormat( &pcBuffer[ uxLength ], uxSize - uxLength, " reset_file=%s reset_line=%lu",
-                                pxReset->cFile, pxReset->ulLine );
-    }
-
-    if( pxReset->ulHasFaultRegisters != 0U )
-    {
-        ( void ) uxMhFormat( &pcBuffer[ uxLength ], uxSize - uxLength, " reset_pc=0x%08lx reset_cfsr=0x%08lx",
-                             pxReset->ulPc, pxReset->ulCfsr );
-    }
-}
-
-static void prvPrintBootRecord( void )
-{
-    char cDetails[ mainDETAILS_LENGTH ];
-
-    prvFormatResetDetails( cDetails, sizeof( cDetails ) );
-    vMhRecord( "boot", "proto=%u board=%s cpu=%s port=%s kernel=%s heap=%s profile=%s heap_size=%u "
-                       "overflow_check=%u tcb_size=%u boot=%lu reset=%s%s",
-               mainPROTOCOL_VERSION, MH_BOARD_NAME, MH_CPU_NAME, MH_PORT_NAME, tskKERNEL_VERSION_NUMBER,
-               pcMhHeapSchemeName(), prvProfileName(), ( unsigned int ) uxMhHeapTotalSize(),
-               ( unsigned int ) configCHECK_FOR_STACK_OVERFLOW, ( unsigned int ) sizeof( StaticTask_t ),
-               ulMhBootCount(), pcMhResetReasonName(), cDetails );
-}
 
 int main( void )
 {
     vBoardInit();
     vMhResetReasonBoot();
-    prvPrintBootRecord();
+    vMhBootRecord();
 
     vMhHeapInit( xMhResetTakeSkipHeapRegions() );
     vMhHeapRecord( "boot" );

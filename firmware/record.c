@@ -129,9 +129,9 @@ static void prvFormat( MhSink_t * pxSink,
             pcFormat++;
         }
 
-        if( *pcFormat == 'l' )
+        /* long, size_t and int are all 32 bits on this target; short and char are promoted. */
+        while( ( *pcFormat == 'l' ) || ( *pcFormat == 'z' ) || ( *pcFormat == 'h' ) )
         {
-            /* long and int are both 32 bits on this target. */
             pcFormat++;
         }
 
@@ -146,6 +146,7 @@ static void prvFormat( MhSink_t * pxSink,
                 break;
 
             case 'd':
+            case 'i':
                {
                    int32_t lValue = ( int32_t ) va_arg( xArgs, int );
                    uint32_t ulMagnitude = ( lValue < 0 ) ? ( 0U - ( uint32_t ) lValue ) : ( uint32_t ) lValue;
@@ -158,6 +159,7 @@ static void prvFormat( MhSink_t * pxSink,
                 break;
 
             case 'x':
+            case 'X':
                 prvPutNumber( pxSink, va_arg( xArgs, uint32_t ), mhHEX_BASE, iWidth, cPad, 0 );
                 break;
 
@@ -238,6 +240,18 @@ void vMhText( const char * pcFormat,
     va_start( xArgs, pcFormat );
     prvWriteLine( NULL, pcFormat, xArgs );
     va_end( xArgs );
+}
+
+int iMhPrint( const char * pcFormat,
+              va_list xArgs )
+{
+    MhSink_t xSink = { NULL, 0U, 0U };
+    uint32_t ulPrimask = prvMaskInterrupts();
+
+    prvFormat( &xSink, pcFormat, xArgs );
+    prvRestoreInterrupts( ulPrimask );
+
+    return ( int ) xSink.uxLength;
 }
 
 size_t uxMhFormat( char * pcBuffer,

@@ -7,8 +7,9 @@
  * so lines from different tasks, hooks and fault handlers never interleave.
  * No kernel calls: usable before the scheduler starts and from fault handlers.
  *
- * Supported conversions: %s %c %d %u %x %p and %%, with an optional 0 flag,
- * width and l modifier. %p prints a pointer as 0x%08x.
+ * Supported conversions: %s %c %d %i %u %x %X %p and %%, with an optional 0
+ * flag, width and l, z or h modifier. %p prints a pointer as 0x%08x (%X prints
+ * lower case digits too).
  */
 
 #ifndef RECORD_H
@@ -17,7 +18,11 @@
 #include <stdarg.h>
 #include <stddef.h>
 
-#define mhRECORD_PREFIX    "@mh "
+/* A user's app built by memharness prints "memharness: " instead: its lines
+ * are text for a reader there, the outside reader sees the events itself. */
+#ifndef mhRECORD_PREFIX
+    #define mhRECORD_PREFIX    "@mh "
+#endif
 
 void vMhRecord( const char * pcEvent,
                 const char * pcFormat,
@@ -25,6 +30,11 @@ void vMhRecord( const char * pcEvent,
 
 void vMhText( const char * pcFormat,
               ... ) __attribute__( ( format( printf, 1, 2 ) ) );
+
+/* vprintf-like, for an app's printf: exactly what the format says (no line
+ * end added), with interrupts masked for the whole call. Returns the count. */
+int iMhPrint( const char * pcFormat,
+              va_list xArgs );
 
 /* snprintf-like, same conversions as vMhRecord; always terminates the buffer.
  * Returns the number of characters stored (without the terminator). */

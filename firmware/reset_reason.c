@@ -95,6 +95,10 @@ const char * pcMhResetReasonName( void )
             pcName = "stack_limit";
             break;
 
+        case eMhResetSoftware:
+            pcName = "software";
+            break;
+
         case eMhResetNone:
         default:
             pcName = "external";

@@ -16,7 +16,8 @@ typedef enum MhResetReason
     eMhResetStackOverflow,
     eMhResetAssert,
     eMhResetHardFault,
-    eMhResetStackLimit     /* ARMv8-M: a task crossed its PSPLIM (UsageFault, UFSR.STKOF). */
+    eMhResetStackLimit,    /* ARMv8-M: a task crossed its PSPLIM (UsageFault, UFSR.STKOF). */
+    eMhResetSoftware       /* The app asked for it (esp_restart() in an app built with esp_idf = true). */
 } MhResetReason_t;
 
 #define mhRESET_FILE_LEN    32

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import math
+import os
 import shlex
 import signal
 import sys
@@ -23,11 +24,15 @@ from types import FrameType
 from typing import TYPE_CHECKING, NoReturn
 
 from harness import api
+from harness.app.options import add_options as add_app_options
 from harness.compare import STATIC, WORKLOADS
+from harness.emulators import NAMES as EMULATORS
 from harness.emulators import backend as find_backend
+from harness.emulators.renode_install import ENV_RENODE
 from harness.errors import ExitStatus, HarnessError, ResultsError, UsageError
 from harness.events import Event, Heap
 from harness.failures import FailureKind, ending, reset_loop
+from harness.image_cli import add_image_options, run_elf
 from harness.kernel import DEFAULT_VERSION, install_kernel, resolve_kernel
 from harness.report import write_run
 from harness.run import FLOOD_LINES, Interrupted, Outcome, Run, record_text
@@ -38,6 +43,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from harness.build import Firmware
+    from harness.platforms import Board
 
 # Imports are lazy where they are heavy: rich loads in main(), the board schema (pydantic, YAML)
 # with the first board, matplotlib and the comparison's report only for `compare`, qemu.qmp
@@ -57,6 +63,8 @@ environment:
   MEMHARNESS_PLATFORMS  a folder of board files to use instead of platforms/
   MEMHARNESS_BUILD_DIR  where variants are built (default build/)
   MEMHARNESS_CACHE      the kernel cache (default ~/.cache/memharness)
+  MEMHARNESS_RENODE     the folder holding Renode's `renode` launcher (as --renode)
+  MEMHARNESS_RENODE_DRIVER  pyrenode3 (in-process, the default when installed) or console
   FREERTOS_KERNEL_PATH  a FreeRTOS-Kernel tree to build against"""
 MAX_TIMEOUT = 24 * 3600.0
 
@@ -82,37 +90,49 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("scenarios", help="list the scenarios and their parameters")
 
     def variant_options(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--board", default=api.DEFAULT_BOARD)
+        p.add_argument("--board", default=None, help=f"default {api.DEFAULT_BOARD} (with --app: the project's)")
         p.add_argument("--heap", choices=HEAPS, default=None, help="heap scheme (default heap_4)")
         p.add_argument("--profile", choices=PROFILES, default="dynamic")
-        p.add_argument("--kernel-version", default=DEFAULT_VERSION)
+        p.add_argument("--kernel-version", default=None, help=f"default {DEFAULT_VERSION}")
         p.add_argument("--kernel", type=Path, default=None, help="a FreeRTOS-Kernel tree to use")
         p.add_argument("--heap-size", type=int, default=None, help="configTOTAL_HEAP_SIZE in bytes")
         p.add_argument("--overflow-check", type=int, choices=(0, 1, 2), default=2)
 
-    build = sub.add_parser("build", help="build a variant's firmware and print the ELF's path")
+    build = sub.add_parser("build", help="build a variant's firmware (or a user's app) and print the ELF's path")
     variant_options(build)
+    add_app_options(build)
 
     run = sub.add_parser("run", help="run one scenario and write its results", epilog=EPILOG)
     variant_options(run)
-    run.add_argument("--scenario", required=True)
+    add_app_options(run)
+    run.add_argument("--scenario", default=None,
+                     help="the scenario to run (or --elf: a user's image, or --app: a user's app)")
     run.add_argument("params", nargs="*", metavar="key=value", help="scenario parameters")
-    run.add_argument("--emulator", default="qemu")
+    run.add_argument("--emulator", choices=EMULATORS, default=None,
+                     help="qemu or renode (default: the board's first emulator, see `memharness boards`)")
+    run.add_argument("--renode", type=Path, default=None,
+                     help=f"the folder holding the `renode` launcher (default ${ENV_RENODE}, then the usual places)")
     run.add_argument("--timeout", type=float, default=30.0, help="seconds for the scenario")
     run.add_argument("--boot-timeout", type=float, default=10.0, help="seconds from power-on to `ready`")
     run.add_argument("--expect", choices=[o.value for o in Outcome], default="done",
                      help="the outcome that counts as success (default done)")
     run.add_argument("--results", type=Path, default=Path("results"))
     run.add_argument("--print-command", action="store_true", help="print the emulator command and exit")
+    add_image_options(run)
 
     comp = sub.add_parser("compare", help="every heap scheme on the standard workloads, side by side",
                           epilog=EPILOG)
-    comp.add_argument("--board", default=api.DEFAULT_BOARD, help="board, comma list, or all")
-    comp.add_argument("--heap", default=",".join((*HEAPS, STATIC)),
+    add_app_options(comp)
+    comp.add_argument("--board", default=None, help=f"board, comma list, or all (default {api.DEFAULT_BOARD})")
+    comp.add_argument("--heap", default=None,
                       help="comma list of schemes (heap_1..heap_5, static); default all of them")
-    comp.add_argument("--kernel-version", default=DEFAULT_VERSION, help="comma list of kernel releases")
+    comp.add_argument("--kernel-version", default=None,
+                      help=f"comma list of kernel releases (default {DEFAULT_VERSION})")
     comp.add_argument("--workload", default=",".join(WORKLOADS), help=f"comma list of: {', '.join(WORKLOADS)}")
     comp.add_argument("--jobs", type=int, default=2, help="runs at once (default 2)")
+    comp.add_argument("--emulator", default=None,
+                      help="qemu, renode, a comma list, or all: side by side (default: each board's first emulator)")
+    comp.add_argument("--renode", type=Path, default=None, help="the folder holding Renode's `renode` launcher")
     comp.add_argument("--results", type=Path, default=Path("results/compare"))
 
     kernel = sub.add_parser("kernel", help="install or locate the FreeRTOS-Kernel")
@@ -128,8 +148,9 @@ def _parser() -> argparse.ArgumentParser:
 
 def _prepare(args: argparse.Namespace) -> Firmware:
     return api.prepare(
-        board=args.board, heap=args.heap, profile=args.profile, kernel_version=args.kernel_version,
-        kernel_path=args.kernel, heap_size=args.heap_size, overflow_check=args.overflow_check,
+        board=args.board or api.DEFAULT_BOARD, heap=args.heap, profile=args.profile,
+        kernel_version=args.kernel_version or DEFAULT_VERSION, kernel_path=args.kernel, heap_size=args.heap_size,
+        overflow_check=args.overflow_check,
     )
 
 
@@ -141,7 +162,8 @@ def _boards(console: Console) -> int:
     table = Table("board", "cpu", "port", "fpu", "RAM", "emulators", "overflow detection")
     boards = load_all_boards()
     for b in boards:
-        emulators = ", ".join(k for k, v in b.emulators if v is not None)
+        emulators = ", ".join(f"{name} (default)" if name == b.default_emulator else name
+                              for name in b.emulator_names)
         ram = " + ".join(f"{r.size // 1024} KiB" for r in (b.memory.ram, b.memory.ram2) if r is not None)
         table.add_row(b.name, b.cpu, b.port, b.fpu, ram, emulators, ", ".join(b.overflow_detection))
     console.print(table)
@@ -218,15 +240,43 @@ def _check_run_options(args: argparse.Namespace) -> None:
             raise UsageError(f"{option} {value:g} is not a time limit", f"give {option} in seconds, above 0")
 
 
+def _use_renode(folder: Path | None) -> None:
+    """`--renode DIR` is the same as MEMHARNESS_RENODE=DIR for this process."""
+    if folder is not None:
+        os.environ[ENV_RENODE] = str(folder.resolve())
+
+
+def _emulator_for(board: Board, chosen: str | None) -> str:
+    """The emulator to run `board` on: the one asked for (if the board has it), else its default."""
+    if chosen is None:
+        return board.default_emulator
+    if chosen not in board.emulator_names:
+        raise UsageError(
+            f"board {board.name} does not run on {chosen} (it runs on: {', '.join(board.emulator_names)})",
+            f"pass --emulator {board.default_emulator}, or pick a board with {chosen} in `memharness boards`",
+        )
+    return chosen
+
+
 def _run(args: argparse.Namespace, console: Console) -> int:
     from harness.platforms import load_board
 
+    args.board = args.board or api.DEFAULT_BOARD
+    if args.elf is not None:
+        _check_run_options(args)
+        return run_elf(args, console)
+    if args.scenario is None:
+        raise UsageError("run needs --scenario NAME (our firmware), --elf PATH (your image) or --app DIR (your app)",
+                         "see `memharness scenarios`, or give --elf or --app")
     params = parse_assignments(args.params)
     validate(args.scenario, params)  # before anything is built: a typo costs no build
     _check_run_options(args)
+    _use_renode(args.renode)
+    board = load_board(args.board)
+    args.emulator = _emulator_for(board, args.emulator)
     emulator = find_backend(args.emulator)
     if not args.print_command:
-        emulator.require(load_board(args.board))  # a missing QEMU costs no build either
+        emulator.require(board)  # a missing emulator costs no build either
     firmware = _prepare(args)
     if args.print_command:
         print(shlex.join(api.emulator_command(firmware, args.emulator)))
@@ -268,22 +318,27 @@ def _compare(args: argparse.Namespace, console: Console) -> int:
     from harness.compare_report import tables, versions, write_all
     from harness.platforms import board_names
 
-    boards = board_names() if args.board == "all" else _choices(args.board, board_names(), "board")
-    schemes = _choices(args.heap, (*HEAPS, STATIC), "heap scheme")
+    board = args.board or api.DEFAULT_BOARD
+    boards = board_names() if board == "all" else _choices(board, board_names(), "board")
+    _use_renode(args.renode)
+    if board == "all":
+        boards = _runnable(boards, args.emulator, console)
+    emulators = _compare_emulators(boards, args.emulator)
+    schemes = _choices(args.heap or ",".join((*HEAPS, STATIC)), (*HEAPS, STATIC), "heap scheme")
     workloads = _choices(args.workload, WORKLOADS, "workload")
-    kernels = [k.strip() for k in args.kernel_version.split(",") if k.strip()]
+    kernels = [k.strip() for k in (args.kernel_version or DEFAULT_VERSION).split(",") if k.strip()]
     for kernel in kernels:
         resolve_kernel(kernel)  # a missing kernel is reported before anything is built
     if args.jobs < 1:
         raise UsageError(f"--jobs {args.jobs} is not a number of runs", "give 1 or more")
-    cells = len(plan(boards, kernels, schemes, workloads))
+    cells = len(plan(boards, kernels, schemes, workloads, emulators))
     started, clock = datetime.datetime.now(datetime.timezone.utc), time.monotonic()
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("building", total=cells)
         comparison = compare(
             boards, kernels, schemes, workloads, args.results, args.jobs,
             on_done=lambda r: progress.update(task, advance=1, description=f"{r.cell.scheme} {r.cell.name}"),
-            on_build=lambda name: progress.update(task, description=f"building {name}"),
+            on_build=lambda name: progress.update(task, description=f"building {name}"), emulators=emulators,
         )
     wide = console if console.is_terminal else Console(highlight=False, width=240)  # logs read it whole
     for table in tables(comparison):
@@ -292,11 +347,50 @@ def _compare(args: argparse.Namespace, console: Console) -> int:
         if cell.outcome != Outcome.DONE.value:
             console.print(f"  [red]{escape(cell.cell.scheme)} {escape(cell.cell.name)}: {cell.outcome}[/] "
                           f"({escape(cell.reason)})")
-    written = write_all(comparison, args.results, versions(boards), started, time.monotonic() - clock)
+    used = {c.cell.emulator for c in comparison.cells}
+    written = write_all(comparison, args.results, versions(boards, used), started, time.monotonic() - clock)
     console.print("  results: " + ", ".join(str(p) for p in written))
     if comparison.interrupted:
         return ExitStatus.INTERRUPTED
     return ExitStatus.OK if comparison.ok else ExitStatus.FAILED
+
+
+def _runnable(boards: Sequence[str], text: str | None, console: Console) -> list[str]:
+    """`--board all`: the boards whose emulators can run here; the others are named and left out
+    (a board named on its own with a missing emulator is an error instead)."""
+    from rich.markup import escape
+
+    from harness.platforms import load_board
+
+    kept = []
+    for name in boards:
+        board = load_board(name)
+        wanted = [board.default_emulator] if text is None else [e for e in board.emulator_names
+                                                                if text == "all" or e in text.split(",")]
+        reasons = [r for r in (find_backend(e).available(board) for e in wanted) if r]
+        if wanted and not reasons:
+            kept.append(name)
+        elif reasons:
+            console.print(f"  left out: {name} ({escape(reasons[0])})")
+    return kept
+
+
+def _compare_emulators(boards: Sequence[str], text: str | None) -> list[str] | None:
+    """None (each board's default), or the emulators named (`all`: every one), each checked:
+    a named emulator no chosen board has, or one that is missing here, is an error now."""
+    if text is None:
+        return None
+    from harness.platforms import load_board
+
+    chosen = list(EMULATORS) if text == "all" else _choices(text, EMULATORS, "emulator")
+    loaded = [load_board(b) for b in boards]
+    for name in chosen:
+        having = [b for b in loaded if name in b.emulator_names]
+        if not having and text != "all":
+            raise UsageError(f"none of the boards runs on {name}", "see the emulators column of `memharness boards`")
+        for board in having:
+            find_backend(name).require(board)
+    return chosen
 
 
 def _kernel(args: argparse.Namespace) -> int:
@@ -321,6 +415,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if signal.getsignal(sig) is not signal.SIG_IGN:  # `nohup` and friends are respected
             signal.signal(sig, _terminate)
     try:
+        if getattr(args, "app", None) is not None:
+            from harness.app.cli import main as app_main  # loaded only for --app commands
+
+            return app_main(args, console)
         if args.command == "boards":
             return _boards(console)
         if args.command == "scenarios":

@@ -40,6 +40,7 @@ class Cell:
     workload: str
     scenario: str
     params: Mapping[str, int]
+    emulator: str = "qemu"
 
     @property
     def heap(self) -> str:
@@ -75,19 +76,32 @@ class Comparison:
         return not self.interrupted and all(c.outcome == Outcome.DONE.value for c in self.cells)
 
 
+def board_emulators(board: str, emulators: Sequence[str] | None) -> list[str]:
+    """The emulators a board's cells run on: those asked for that the board has, else its default."""
+    from harness.platforms import load_board  # pydantic: with the first board, not at import
+
+    names = load_board(board).emulator_names
+    return list(names[:1]) if emulators is None else [e for e in emulators if e in names]
+
+
 def plan(boards: Sequence[str], kernels: Sequence[str], schemes: Sequence[str],
-         workloads: Sequence[str] = WORKLOADS) -> list[Cell]:
-    """The cells to run; a workload a scheme cannot do (per the catalogue) is left out, not failed."""
+         workloads: Sequence[str] = WORKLOADS, emulators: Sequence[str] | None = None) -> list[Cell]:
+    """The cells to run; a workload a scheme cannot do (per the catalogue) is left out, not failed.
+
+    `emulators` None runs each board on its default emulator; several put them side by side
+    (the same image on each: heap and stack figures agree, cycles are each emulator's own).
+    """
     cells: list[Cell] = []
     for board in boards:
-        for kernel in kernels:
-            for scheme in schemes:
-                heap = NO_HEAP if scheme == STATIC else scheme
-                profile = "static" if scheme == STATIC else "dynamic"
-                for workload in workloads:
-                    for name, params in _workload_runs(workload):
-                        if scenario(name).applies(heap, profile):
-                            cells.append(Cell(board, kernel, scheme, workload, name, params))
+        for emulator in board_emulators(board, emulators):
+            for kernel in kernels:
+                for scheme in schemes:
+                    heap = NO_HEAP if scheme == STATIC else scheme
+                    profile = "static" if scheme == STATIC else "dynamic"
+                    for workload in workloads:
+                        for name, params in _workload_runs(workload):
+                            if scenario(name).applies(heap, profile):
+                                cells.append(Cell(board, kernel, scheme, workload, name, params, emulator))
     return cells
 
 
@@ -153,13 +167,15 @@ def run_matrix(cells: Sequence[Cell], results: Path, jobs: int = 2,
             return CellResult(cell, Outcome.INTERRUPTED.value, "not started", None, 0.0)
         fw = firmware[(cell.board, cell.kernel, cell.scheme)]
         folder = results / "runs" / cell.board / cell.kernel / cell.scheme
+        if cell.emulator != "qemu":
+            folder = folder / cell.emulator
         params = {**cell.params}
         probe = _probe(cell, fw)
         if probe is not None:
             params["sync"] = 1
         try:
             run = api.run_scenario(fw, cell.scenario, params, folder / cell.name, probe=probe, timeout=60,
-                                   icount_shift=TIMING_ICOUNT_SHIFT)
+                                   icount_shift=TIMING_ICOUNT_SHIFT, emulator=cell.emulator)
         except Interrupted as stop:
             run = stop.run
         outcome = run.outcome.value
@@ -216,18 +232,32 @@ def _stats(values: list[int]) -> dict[str, float | int] | None:
             "median": statistics.median(values), "worst": max(values), "best": min(values)}
 
 
-def cycles(run: Run, clock_hz: int) -> dict[str, list[int]]:
+def instructions_per_second(board: str, emulator: str) -> float:
+    """Virtual instructions per virtual second: QEMU's `-icount shift=S` gives 1e9 / 2^S,
+    Renode its `cpu PerformanceInMips` (the board file's `mips`)."""
+    if emulator == "renode":
+        from harness.platforms import load_board
+
+        target = load_board(board).emulators.renode
+        assert target is not None  # plan() gives a board only the emulators it has
+        return target.mips * 1e6
+    return 1e9 / (1 << TIMING_ICOUNT_SHIFT)
+
+
+def cycles(run: Run, clock_hz: int, per_second: float = 1e9 / (1 << TIMING_ICOUNT_SHIFT)) -> dict[str, list[int]]:
     """Per-operation cycles from SysTick ticks.
 
     Compare runs every cell under `-icount shift=S` (S = TIMING_ICOUNT_SHIFT): each instruction
     takes 2^S ns of virtual time while the SysTick counts at the board's clock, so an operation's
     instruction count (cycles at one instruction per cycle) is ticks x tick_ns / 2^S, rounded;
-    with S=7 a tick is finer than an instruction, so the rounding is exact.
+    with S=7 a tick is finer than an instruction, so the rounding is exact. On Renode an
+    instruction takes 1 / `mips` microseconds, so there a tick is coarser than an instruction
+    and the figures are Renode's own (never compared with QEMU's).
     """
     def instructions(ticks: int) -> int:
         # Each reading is converted on its own: the start phase of the SysTick differs between
         # calls, so tick counts vary by one, but the instruction count they stand for does not.
-        return round(ticks * 1e9 / clock_hz / (1 << TIMING_ICOUNT_SHIFT))
+        return round(ticks * per_second / clock_hz)
 
     base = run.last(TimerBase)
     empty = instructions(base.ticks) if base is not None else 0
@@ -256,7 +286,7 @@ def figures_for(board_clock: Mapping[str, int], group: list[CellResult], firmwar
     first = group[0].cell
     heap = first.heap
     out: dict[str, Any] = {"board": first.board, "kernel": first.kernel, "scheme": first.scheme,
-                           "profile": first.profile}
+                           "profile": first.profile, "emulator": first.emulator}
     runs = {c.cell.name: c.run for c in group if c.run is not None and c.outcome == Outcome.DONE.value}
     boot = runs.get("boot")
     if boot is not None:
@@ -281,7 +311,7 @@ def figures_for(board_clock: Mapping[str, int], group: list[CellResult], firmwar
     if frag is not None:
         series = _series(frag)
         end = series[-1] if series else {}
-        measured = cycles(frag, board_clock[first.board])
+        measured = cycles(frag, board_clock[first.board], instructions_per_second(first.board, first.emulator))
         out["fragmentation"] = {"workload": dict(STANDARD_WORKLOAD), "failures": end.get("failures"),
                                 "largest_free_block_end": end.get("largest"),
                                 "free_blocks_end": end.get("free_blocks"), "free_end": end.get("free"),
@@ -329,16 +359,17 @@ def cannot(heap: str) -> list[str]:
 def compare(boards: Sequence[str], kernels: Sequence[str], schemes: Sequence[str] = (*HEAPS, STATIC),
             workloads: Sequence[str] = WORKLOADS, results: Path = Path("results/compare"), jobs: int = 2,
             on_done: Callable[[CellResult], None] | None = None,
-            on_build: Callable[[str], None] | None = None) -> Comparison:
-    cells = plan(boards, kernels, schemes, workloads)
+            on_build: Callable[[str], None] | None = None, emulators: Sequence[str] | None = None) -> Comparison:
+    cells = plan(boards, kernels, schemes, workloads, emulators)
     done, interrupted, firmware = run_matrix(cells, results, jobs, on_done, on_build)
     from harness.platforms import load_board
 
     clock = {b: load_board(b).clock_hz for b in boards}
-    groups: dict[tuple[str, str, str], list[CellResult]] = {}
+    groups: dict[tuple[str, str, str, str], list[CellResult]] = {}
     for result in done:
-        groups.setdefault((result.cell.board, result.cell.kernel, result.cell.scheme), []).append(result)
+        cell = result.cell
+        groups.setdefault((cell.board, cell.kernel, cell.scheme, cell.emulator), []).append(result)
     figures = []
-    for key, group in groups.items():
-        figures.append(figures_for(clock, group, firmware[key]))
+    for (board, kernel, scheme, _), group in groups.items():
+        figures.append(figures_for(clock, group, firmware[(board, kernel, scheme)]))
     return Comparison(tuple(done), tuple(figures), interrupted)

@@ -36,9 +36,13 @@ from harness.platforms import load_board
 REPORT_VERSION = 1
 
 
-def versions(boards: Iterable[str]) -> dict[str, str]:
+def versions(boards: Iterable[str], emulators: Iterable[str] = ("qemu",)) -> dict[str, str]:
     """The emulator and compiler versions the figures depend on."""
     out: dict[str, str] = {"memharness": __version__, "icount": icount(TIMING_ICOUNT_SHIFT)}
+    if "renode" in emulators:
+        from harness.emulators.renode import renode_version
+
+        out["renode"] = renode_version()
     for board in sorted(set(boards)):
         target = load_board(board).emulators.qemu
         binary = target.binary if target else None
@@ -50,8 +54,8 @@ def versions(boards: Iterable[str]) -> dict[str, str]:
     return out
 
 
-def _key(figures: dict[str, Any]) -> tuple[str, str, str]:
-    return (figures["board"], figures["kernel"], figures["scheme"])
+def _key(figures: dict[str, Any]) -> tuple[str, str, str, str]:
+    return (figures["board"], figures["kernel"], figures["scheme"], figures.get("emulator", "qemu"))
 
 
 def compare_json(comparison: Comparison, meta: dict[str, str], results: Path) -> dict[str, Any]:
@@ -59,7 +63,7 @@ def compare_json(comparison: Comparison, meta: dict[str, str], results: Path) ->
     for c in comparison.cells:
         log = c.run.uart_log if c.run is not None else None
         runs.append({
-            "board": c.cell.board, "kernel": c.cell.kernel, "scheme": c.cell.scheme,
+            "board": c.cell.board, "kernel": c.cell.kernel, "scheme": c.cell.scheme, "emulator": c.cell.emulator,
             "workload": c.cell.name, "scenario": c.cell.scenario, "params": dict(c.cell.params),
             "outcome": c.outcome, "reason": c.reason,
             "uart_log": str(log.relative_to(results)) if log is not None and log.is_relative_to(results) else None,
@@ -79,7 +83,8 @@ def host_json(comparison: Comparison, started: datetime.datetime, wall: float) -
         "started": started.isoformat(timespec="seconds"),
         "wall_time_s": round(wall, 3),
         "runs": [{"board": c.cell.board, "kernel": c.cell.kernel, "scheme": c.cell.scheme,
-                  "workload": c.cell.name, "wall_time_s": round(c.wall_time, 3)} for c in comparison.cells],
+                  "emulator": c.cell.emulator, "workload": c.cell.name, "wall_time_s": round(c.wall_time, 3)}
+                 for c in comparison.cells],
     }
 
 
@@ -92,7 +97,8 @@ def junit_xml(comparison: Comparison) -> bytes:
         suite = by_suite.get(name)
         if suite is None:
             suite = by_suite[name] = ET.SubElement(suites, "testsuite", name=name)
-        case = ET.SubElement(suite, "testcase", classname=f"{name}.{c.cell.scheme}", name=c.cell.name,
+        scheme = c.cell.scheme if c.cell.emulator == "qemu" else f"{c.cell.scheme}.{c.cell.emulator}"
+        case = ET.SubElement(suite, "testcase", classname=f"{name}.{scheme}", name=c.cell.name,
                              time=f"{c.wall_time:.3f}")
         if c.outcome != "done":
             failure = ET.SubElement(case, "failure", message=f"{c.outcome}: {c.reason}")
@@ -143,6 +149,7 @@ def row(figures: dict[str, Any]) -> dict[str, str]:
     foot = figures["footprint"]
     return {
         "scheme": figures["scheme"],
+        "emulator": figures.get("emulator", "qemu"),
         "free_at_boot": show(figures.get("free_at_boot")),
         "free_after_scheduler": show(figures.get("free_after_scheduler")),
         "min_ever_free": show(figures.get("min_ever_free")),
@@ -168,13 +175,18 @@ def groups(figures: Sequence[dict[str, Any]]) -> dict[tuple[str, str], list[dict
 
 
 def tables(comparison: Comparison) -> list[Table]:
+    """One table per board and kernel; with several emulators, an emulator column and each
+    scheme's rows next to each other (heap figures agree; cycles are each emulator's own)."""
     out = []
     for (board, kernel), figs in groups(comparison.figures).items():
-        table = Table(*(title for _, title in COLUMNS),
-                      title=f"{board}, FreeRTOS-Kernel {kernel} (bytes; cycles = instructions under -icount)")
+        emulators = sorted({f.get("emulator", "qemu") for f in figs})
+        columns = COLUMNS if len(emulators) < 2 else (COLUMNS[0], ("emulator", "emulator"), *COLUMNS[1:])
+        how = ("cycles = instructions under -icount" if emulators == ["qemu"]
+               else "cycles = instructions: QEMU's -icount, Renode's virtual MIPS; not comparable")
+        table = Table(*(title for _, title in columns), title=f"{board}, FreeRTOS-Kernel {kernel} (bytes; {how})")
         for f in figs:
             cells = row(f)
-            table.add_row(*(cells[key] for key, _ in COLUMNS))
+            table.add_row(*(cells[key] for key, _ in columns))
         out.append(table)
     return out
 

@@ -35,7 +35,14 @@ Read = Callable[[int, int], bytes]
 
 
 class HeapWalkError(RuntimeError):
-    """The free list in RAM is not a list: a loop, an allocated block, or a pointer to nowhere."""
+    """The free list in RAM is not a list: a loop, an allocated block, or a pointer to nowhere.
+
+    `block` is the address of the block where the walk found it broken.
+    """
+
+    def __init__(self, message: str, block: int) -> None:
+        super().__init__(message)
+        self.block = block
 
 
 @dataclass(frozen=True)
@@ -68,21 +75,23 @@ class ListAnchors:
 
 class PagedReader:
     """Reads target memory a page at a time and keeps the pages: one walk touches hundreds of
-    blocks, and each read over QMP costs a round trip (about as much as copying 64 KiB), so a
-    page holds a whole default heap and its anchors; every board's RAM is a multiple of it."""
+    blocks, and each read over QMP or a gdb stub costs a round trip (about as much as copying
+    64 KiB), so a page holds a whole default heap and its anchors; every board's RAM is a multiple
+    of it."""
 
     PAGE = 64 * 1024
 
-    def __init__(self, read: Read) -> None:
+    def __init__(self, read: Read, page: int = PAGE) -> None:
         self._read = read
+        self._page = page
         self._pages: dict[int, bytes] = {}
 
     def __call__(self, address: int, size: int) -> bytes:
         out = b""
         while size > 0:
-            base = address - address % self.PAGE
+            base = address - address % self._page
             if base not in self._pages:
-                self._pages[base] = self._read(base, self.PAGE)
+                self._pages[base] = self._read(base, self._page)
             chunk = self._pages[base][address - base : address - base + size]
             out += chunk
             address += len(chunk)
@@ -95,22 +104,33 @@ def _word(read: Read, address: int) -> int:
     return value
 
 
-def walk(read: Read, anchors: ListAnchors) -> FreeList:
-    """Follow the list from xStart to its end marker, reading RAM through `read(address, size)`."""
+def walk(read: Read, anchors: ListAnchors, next_offset: int = 0, size_offset: int = WORD) -> FreeList:
+    """Follow the list from xStart to its end marker, reading RAM through `read(address, size)`.
+
+    `next_offset`/`size_offset` place BlockLink_t's pxNextFreeBlock and xBlockSize (the outside
+    reader passes them from the image's DWARF). A read that fails (a pointer to nowhere) is a
+    HeapWalkError at that block too.
+    """
     end = _word(read, anchors.end) if anchors.end_is_pointer else anchors.end
     blocks: list[tuple[int, int]] = []
     seen: set[int] = set()
-    block = _word(read, anchors.start)
+    previous = anchors.start
+    block = _word(read, anchors.start + next_offset)
     while block != end:
         if block == 0 or block in seen or len(blocks) >= MAX_BLOCKS:
-            raise HeapWalkError(f"the free list is broken at block {block:#010x} after {len(blocks)} blocks")
+            raise HeapWalkError(
+                f"the free list is broken at block {block:#010x} (linked from {previous:#010x}) after "
+                f"{len(blocks)} blocks", block)
         seen.add(block)
-        raw = read(block, LINK_BYTES)
-        following, size = struct.unpack("<II", raw)
+        try:
+            following = _word(read, block + next_offset)
+            size = _word(read, block + size_offset)
+        except (OSError, ValueError) as exc:
+            raise HeapWalkError(f"the free list points at {block:#010x}, which cannot be read ({exc})", block) from None
         if size & ALLOCATED_BIT:
-            raise HeapWalkError(f"block {block:#010x} on the free list is marked allocated")
+            raise HeapWalkError(f"block {block:#010x} on the free list is marked allocated", block)
         blocks.append((block, size))
-        block = following
+        previous, block = block, following
     return FreeList(tuple(blocks))
 
 

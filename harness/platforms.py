@@ -43,7 +43,7 @@ _PORT_SOURCE = r"^[A-Za-z0-9_]+\.[cS]$"
 
 
 class Uart(_Strict):
-    driver: Literal["cmsdk", "stm32_usart"]
+    driver: Literal["cmsdk", "stm32_usart", "stm32f7_usart", "nrf_uarte"]
     base: int = Field(ge=0)
 
 
@@ -57,8 +57,26 @@ class QemuTarget(_Strict):
     extra_args: tuple[str, ...] = ()
 
 
+class RenodeTarget(_Strict):
+    """How Renode runs the board: its platform description, the console UART peripheral, and
+    monitor commands run after the platform loads (clocks, performance) and again at each reset."""
+
+    platform: str = Field(pattern=r"^[A-Za-z0-9_./-]+\.repl$")  # under Renode's folder, e.g. platforms/cpus/x.repl
+    uart: str = Field(pattern=r"^sysbus\.[A-Za-z0-9_]+$")  # the console peripheral, e.g. sysbus.usart2
+    mips: int = Field(default=100, gt=0)  # instructions per virtual microsecond (`cpu PerformanceInMips`)
+    commands: tuple[str, ...] = ()  # monitor commands, e.g. "nvic Frequency 168000000"
+    platform_lines: tuple[str, ...] = ()  # extra platform description lines (peripherals the .repl lacks)
+
+
 class Emulators(_Strict):
     qemu: QemuTarget | None = None
+    renode: RenodeTarget | None = None  # last: a board QEMU also runs keeps QEMU as its default
+
+    @model_validator(mode="after")
+    def _at_least_one(self) -> Emulators:
+        if all(getattr(self, name) is None for name in type(self).model_fields):
+            raise ValueError("emulators names none: give at least one (qemu, renode)")
+        return self
 
 
 class Board(_Strict):

@@ -8,7 +8,8 @@
 that uses the `memharness` fixture runs once per board (its id ends in the board's name); with
 one, ids stay as they are. A test that only makes sense on some boards says so with
 `only_boards(...)`: it is left out on the others (or skipped, naming why, when the one board
-chosen lacks what it needs).
+chosen lacks what it needs). `--emulator qemu|renode` runs every test on that emulator and leaves
+out the boards that lack it; without it each board runs on its first emulator.
 """
 
 from __future__ import annotations
@@ -21,9 +22,12 @@ import pytest
 
 from harness import api
 from harness.build import Firmware
+from harness.emulators import NAMES as EMULATORS
 from harness.emulators import backend
 from harness.errors import HarnessError
 from harness.kernel import DEFAULT_VERSION
+from harness.observe.plan import Plan
+from harness.observe.target import ImageRun
 from harness.platforms import Board, board_names, load_board
 from harness.report import write_run
 from harness.run import Run
@@ -36,6 +40,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="board(s) for end-to-end tests: a name, names joined by commas, or 'all' (default %(default)s)",
     )
     group.addoption("--kernel-version", default=DEFAULT_VERSION, help="FreeRTOS-Kernel release")
+    group.addoption(
+        "--emulator", default=None, choices=EMULATORS,
+        help="run end-to-end tests on this emulator (default: each board's first; a board without it is skipped)",
+    )
     group.addoption("--mh-results", default=None, help="keep run results here (default: pytest's tmp)")
 
 
@@ -47,6 +55,7 @@ class Bench:
     kernel_version: str
     results: Path
     _firmware: dict[tuple[object, ...], Firmware] = field(default_factory=dict)
+    emulator: str = "qemu"
 
     def firmware(
         self,
@@ -76,9 +85,22 @@ class Bench:
         **params: int,
     ) -> Run:
         fw = self.firmware(heap, profile, heap_size, overflow_check)
-        run = api.run_scenario(fw, scenario, params, self.results, timeout=timeout, max_resets=max_resets)
+        run = api.run_scenario(fw, scenario, params, self.results, timeout=timeout, max_resets=max_resets,
+                               emulator=self.emulator)
         write_run(run, run.uart_log.parent)
         return run
+
+    def run_elf(self, elf: Path, plan: Plan | None = None, *, timeout: float = 30.0, max_resets: int = 0,
+                assert_symbol: str | None = None) -> ImageRun:
+        """A user's image on this board, read from outside (`harness.api.run_elf`):
+
+            result = memharness.run_elf(Path("app.elf"), Plan(end_ticks=200))
+            assert result.hwm("IDLE") >= 64 and result.heap().free > 1024
+        """
+        result = api.run_elf(elf, self.board, plan, self.results, timeout=timeout, max_resets=max_resets,
+                             assert_symbol=assert_symbol)
+        write_run(result.run, result.run.uart_log.parent)
+        return result
 
 
 _BENCHES: dict[str, Bench] = {}
@@ -133,6 +155,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         return
     marks = list(metafunc.definition.iter_markers(_MARK))
     boards = [load_board(n) for n in names]
+    emulator = metafunc.config.getoption("--emulator")
+    if emulator is not None:  # boards without the emulator asked for are left out, as with only_boards
+        boards = [b for b in boards if emulator in b.emulator_names] or boards
     # Boards the test does not apply to are left out; if that is all of them, each is kept and
     # skips naming why (rather than pytest's "empty parameter set").
     chosen = [b.name for b in boards if all(m.kwargs["applies"](b) for m in marks)] or names
@@ -155,7 +180,8 @@ def memharness(request: pytest.FixtureRequest, tmp_path: Path, mh_board: Board) 
     """Builds and runs on the board given by --board; skips, naming what is missing, if it cannot."""
     config = request.config
     board_name = mh_board.name
-    reason = backend("qemu").available(mh_board)
+    emulator = chosen_emulator(config, mh_board)
+    reason = backend(emulator).available(mh_board)
     if reason:
         pytest.skip(reason)
     kept = config.getoption("--mh-results")
@@ -163,4 +189,21 @@ def memharness(request: pytest.FixtureRequest, tmp_path: Path, mh_board: Board) 
     shared = _BENCHES.setdefault(
         board_name, Bench(board_name, str(config.getoption("--kernel-version")), results)
     )
-    return Bench(shared.board, shared.kernel_version, results, shared._firmware)
+    return Bench(shared.board, shared.kernel_version, results, shared._firmware, emulator)
+
+
+def chosen_emulator(config: pytest.Config, board: Board) -> str:
+    """`--emulator` if given (a board without it is skipped, naming why), else the board's default."""
+    chosen = config.getoption("--emulator")
+    if chosen is None:
+        return board.default_emulator
+    if chosen not in board.emulator_names:
+        pytest.skip(f"{board.name} does not run on {chosen} (it runs on {', '.join(board.emulator_names)})")
+    return str(chosen)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """This process's Renode (if a test started one) ends with the session, not at interpreter exit."""
+    from harness.emulators.renode import stop_host
+
+    stop_host()

@@ -2,8 +2,10 @@
 
 The controlling pytest process puts a fresh token into its environment (`MEMHARNESS_TEST_RUN`)
 before pytest-xdist starts its workers, so every worker, every `memharness` subprocess a test
-starts and every QEMU any of them starts carries it. At the end of the session the controller
-looks for `qemu-system-*` processes carrying the token: whoever started them, orphaned or not.
+starts and every QEMU or Renode any of them starts carries it. At the end of the session the
+controller looks for `qemu-system-*` and `mono` (Renode's console driver) processes carrying the
+token: whoever started them, orphaned or not. (In-process Renode, through pyrenode3, lives and
+ends with its worker.)
 Any it finds are named, killed and the run fails, whatever the tests said.
 """
 
@@ -20,7 +22,7 @@ import pytest
 
 RUN_TOKEN = "MEMHARNESS_TEST_RUN"
 CASE_TOKEN = "MEMHARNESS_TEST_CASE"
-EMULATOR_PREFIX = "qemu-system"
+EMULATOR_PREFIX = ("qemu-system", "mono", "renode")  # Renode's console driver runs as `mono Renode.exe`
 GRACE_S = 2.0  # an emulator being stopped right now gets this long to go
 
 
@@ -32,7 +34,8 @@ def _build_folder(tmp_path_factory: pytest.TempPathFactory) -> None:
 
 
 def emulators_tagged(variable: str, token: str) -> list[tuple[int, str]]:
-    """Running (not zombie) `qemu-system-*` processes whose environment has variable=token."""
+    """Running (not zombie) emulator processes (`qemu-system-*`, Renode's `mono`) whose environment
+    has variable=token."""
     wanted = f"{variable}={token}".encode()
     found = []
     for proc in Path("/proc").glob("[0-9]*"):

@@ -44,6 +44,9 @@ class EmulatorExited(Exception):
 class Session(Protocol):
     uart_log: Path
     log_error: str | None  # why `uart_log` is missing or incomplete (disk full, not writable), if it is
+    # Where the debug interface listens when started with `debug=True` (`unix:<path>` in the
+    # session's private folder, or `tcp:127.0.0.1:<port>`), for harness.observe.gdbstub; else None.
+    debug_endpoint: str | None
 
     def read_line(self, timeout: float) -> str | None:
         """The next UART line, or None if none completes within `timeout` seconds.
@@ -69,9 +72,16 @@ class Backend(Protocol):
     def require(self, board: Board) -> object:
         """Raise the user's error (ToolMissingError, EmulatorError) if `board` cannot run here."""
 
-    def command(self, board: Board, elf: Path, workdir: Path, icount_shift: int = 0) -> list[str]:
+    def command(
+        self, board: Board, elf: Path, workdir: Path, icount_shift: int = 0, *, debug: bool = False
+    ) -> list[str]:
         """The exact command line, so a person can start the same emulator by hand."""
 
-    def start(self, board: Board, elf: Path, uart_log: Path, icount_shift: int = 0) -> Session:
+    def start(
+        self, board: Board, elf: Path, uart_log: Path, icount_shift: int = 0, *, debug: bool = False
+    ) -> Session:
         """A running board. Creates `uart_log`'s folder; a log that cannot be written does not
-        stop the run but is reported in the session's `log_error`."""
+        stop the run but is reported in the session's `log_error`.
+
+        `debug`: the board is held at reset with a gdb stub listening at `debug_endpoint`; a
+        client lets it run (harness.observe.target). Without it no debug interface is opened."""

@@ -141,9 +141,14 @@ def qemu_target(board: Board) -> QemuTarget:
 class QemuSession:
     """One running QEMU. Use as a context manager or call `stop()`; both are idempotent."""
 
-    def __init__(self, command: list[str], workdir: Path, qmp_path: Path, uart_log: Path) -> None:
+    def __init__(
+        self, command: list[str], workdir: Path, qmp_path: Path, uart_log: Path, debug_endpoint: str | None = None
+    ) -> None:
         self.command = command
         self.uart_log = uart_log
+        # `unix:<path>` of QEMU's gdb stub in the private folder when started with `debug`
+        # (harness.observe.gdbstub connects to it); None otherwise.
+        self.debug_endpoint = debug_endpoint
         self.log_error: str | None = None  # why the raw log is missing or incomplete, if it is
         self._workdir = workdir
         self._qmp_path = qmp_path
@@ -389,8 +394,13 @@ class QemuBackend:
             )
         return target
 
-    def command(self, board: Board, elf: Path, workdir: Path, icount_shift: int = ICOUNT_SHIFT) -> list[str]:
+    def command(
+        self, board: Board, elf: Path, workdir: Path, icount_shift: int = ICOUNT_SHIFT, *, debug: bool = False
+    ) -> list[str]:
+        """`debug`: a gdb stub on a Unix socket in `workdir`, the CPU held at reset (`-S`) until a
+        client lets it run, so breakpoints are in place before the first instruction."""
         target = qemu_target(board)
+        stub = ["-gdb", f"unix:{workdir / 'gdb.sock'},server=on,wait=off", "-S"] if debug else []
         return [
             target.binary,
             "-M", target.machine,
@@ -403,15 +413,19 @@ class QemuBackend:
             "-icount", icount(icount_shift),
             "-qmp", f"unix:{workdir / 'qmp.sock'},server=on,wait=off",
             "-kernel", str(elf),
+            *stub,
             *target.extra_args,
         ]
 
-    def start(self, board: Board, elf: Path, uart_log: Path, icount_shift: int = ICOUNT_SHIFT) -> QemuSession:
+    def start(
+        self, board: Board, elf: Path, uart_log: Path, icount_shift: int = ICOUNT_SHIFT, *, debug: bool = False
+    ) -> QemuSession:
         self.require(board)
         workdir = Path(tempfile.mkdtemp(prefix="memharness-qemu-"))  # mode 0700: private sockets
-        command = self.command(board, elf, workdir, icount_shift)
+        command = self.command(board, elf, workdir, icount_shift, debug=debug)
+        endpoint = f"unix:{workdir / 'gdb.sock'}" if debug else None
         try:
-            return QemuSession(command, workdir, workdir / "qmp.sock", uart_log)
+            return QemuSession(command, workdir, workdir / "qmp.sock", uart_log, endpoint)
         except BaseException:
             shutil.rmtree(workdir, ignore_errors=True)
             raise

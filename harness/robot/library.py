@@ -26,6 +26,7 @@ from harness.heap_rules import CAN_FREE
 from harness.kernel import DEFAULT_VERSION
 from harness.live import LineMatch, LinePattern, LiveBoard
 from harness.report import write_run
+from harness.robot.app_keywords import AppKeywords
 from harness.run import Run
 from harness.scenarios import STACK_HWM_MARGIN, scenario
 
@@ -42,12 +43,13 @@ _BUILT: dict[tuple[object, ...], Firmware] = {}  # per process: the same variant
 class _Board:
     alias: str
     firmware: Firmware
+    emulator: str = "qemu"
     live: LiveBoard | None = None
     last_run: Run | None = None
     runs: list[Run] = field(default_factory=list)
 
 
-class MemHarness:
+class MemHarness(AppKeywords):
     """Keywords for FreeRTOS memory on emulated boards: build an image per heap scheme, run a
     scenario, and check heap and stack figures; plus Renode-style UART keywords.
 
@@ -64,7 +66,8 @@ class MemHarness:
 
     `board` and `kernel` are the defaults of `Start Board` and `Build Firmware`; `results` is
     where each run's folder goes (default: `memharness/` in Robot's output directory);
-    `emulator` is the backend (`qemu`).
+    `emulator` is the default backend of `Start Board` (`qemu` or `renode`; default: each
+    board's first, as `memharness boards` shows).
 
     = Boards and runs =
 
@@ -119,7 +122,9 @@ class MemHarness:
     - A board has one UART; the `uart` argument of `Create Terminal Tester` is accepted and
       only logged.
     - The firmware does not echo input: `waitForEcho` is accepted and ignored.
-    - QEMU cannot be paused from here: `pauseEmulation` is accepted and ignored.
+    - QEMU cannot be paused from here: `pauseEmulation` is accepted and ignored. On Renode
+      (`Start Board    emulator=renode`) the board is always paused between waits: virtual
+      time only moves while a keyword waits for a line.
     - Timeouts take Robot time strings (`5 s`, `500 ms`) as well as Renode's plain seconds.
     - `Wait For Line On Uart` returns an object with `line`, `number` (1-based line of the UART
       log) and `groups` (the regex groups); Renode's has `line` and `groups` too.
@@ -136,7 +141,7 @@ class MemHarness:
         board: str = api.DEFAULT_BOARD,
         kernel: str = DEFAULT_VERSION,
         results: str | None = None,
-        emulator: str = "qemu",
+        emulator: str | None = None,
     ) -> None:
         self._default_board = board
         self._default_kernel = kernel
@@ -181,23 +186,32 @@ class MemHarness:
         heap_size: int | None = None,
         overflow_check: int = 2,
         alias: str | None = None,
+        emulator: str | None = None,
     ) -> str:
         """Makes a board with the given image the active one; returns its alias.
 
         The image is built or reused as `Build Firmware` does. The board powers on for each
         `Run Scenario` (every run starts from power-on) and, for the UART keywords, when
         `Create Terminal Tester` is called. The default alias is the variant's label.
+        `emulator` is `qemu` or `renode` (default: the library's, else the board's first); one
+        image runs on both where the board has both (netduinoplus2).
 
         | `Start Board` | heap=heap_5 |
         | `Start Board` | board=mps2-an385 | profile=static | alias=static |
         | `Start Board` | heap=heap_4 | heap_size=16384 | kernel=V11.1.0 |
+        | `Start Board` | board=netduinoplus2 | emulator=renode |
         """
         firmware = self._prepare(board, heap, profile, kernel, heap_size, overflow_check)
+        known = firmware.variant.board
+        chosen = emulator or self._emulator or known.default_emulator
+        if chosen not in known.emulator_names:
+            raise AssertionError(f"board {known.name} does not run on {chosen} (it runs on: "
+                                 f"{', '.join(known.emulator_names)})")
         name = alias or firmware.variant.label
         old = self._boards.get(name)
         if old is not None and old.live is not None:
             self._stop_live(old)
-        self._boards[name] = _Board(name, firmware)
+        self._boards[name] = _Board(name, firmware, chosen)
         self._active = name
         logger.info(f"board {name}: {firmware.elf}")
         return name
@@ -237,14 +251,30 @@ class MemHarness:
         self._runs += 1
         folder = self._results_root() / self._context() / f"{self._runs:03d}"
         run = api.run_scenario(
-            board.firmware, name, params, folder, emulator=self._emulator,
+            board.firmware, name, params, folder, emulator=board.emulator,
             timeout=timeout.total_seconds(), max_resets=max_resets,
         )
         write_run(run, run.uart_log.parent)
         board.last_run = run
         board.runs.append(run)
+        self._image_latest = False
         self._log_run(run)
         return run
+
+    def skip_unless_emulator_is_available(self, emulator: str, board: str | None = None) -> None:
+        """Skips the test (or the suite, from its set-up) when `emulator` cannot run `board` here,
+        naming why: not installed, or the board has no such emulator.
+
+        | Suite Setup | `Skip Unless Emulator Is Available` | renode | board=stm32f746 |
+        """
+        from robot.api import SkipExecution
+
+        from harness.emulators import backend
+        from harness.platforms import load_board
+
+        reason = backend(emulator).available(load_board(board or self._default_board))
+        if reason:
+            raise SkipExecution(reason)
 
     def stop_all_boards(self) -> None:
         """Stops every live board (logging its UART text) and forgets every board; for teardowns.
@@ -644,6 +674,9 @@ class MemHarness:
         return self._boards[self._active]
 
     def _last_run(self) -> Run:
+        image_run = self._image_run()
+        if image_run is not None and self._image_latest:
+            return image_run
         board = self._board()
         if board.last_run is None:
             raise AssertionError(f"no scenario has run on {board.alias}: call Run Scenario first")
@@ -654,7 +687,7 @@ class MemHarness:
             if not start:
                 raise AssertionError(f"{board.alias} is not powered on: call Create Terminal Tester first")
             folder = self._results_root() / self._context() / f"live-{_slug(board.alias)}"
-            board.live = LiveBoard.start(board.firmware, folder / "uart.log", self._emulator)
+            board.live = LiveBoard.start(board.firmware, folder / "uart.log", board.emulator)
         return board.live
 
     def _tester(self, tester: int | None, timeout: timedelta | None) -> tuple[LiveBoard, float]:

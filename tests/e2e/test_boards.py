@@ -288,6 +288,10 @@ def test_an_assert_and_a_fault_reset_the_board_and_say_where(memharness: Bench) 
     assert failure is not None and failure.file == "heap_5.c" and early.boots[-1].reset_line == failure.line_number
 
     fault = memharness.run("fault_inject", kind=1)
+    if memharness.emulator == "renode":
+        # Renode reads 0 from an address no peripheral answers (and logs it): no BusFault there.
+        assert fault.outcome is Outcome.DONE and fault.last(Fault) is None, fault.describe()
+        return
     assert fault.outcome is Outcome.RESET and fault.reason == "hardfault", fault.describe()
     record = fault.last(Fault)
     assert record is not None and record.pc is not None
