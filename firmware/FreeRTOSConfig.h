@@ -5,8 +5,8 @@
  * build. The kernel objects are compiled once and shared by all heap schemes,
  * so they see only the "kernel" flags (MH_SUPPORT_STATIC, MH_SUPPORT_DYNAMIC,
  * MH_CHECK_FOR_STACK_OVERFLOW, MH_CPU_CLOCK_HZ); the firmware's own objects add
- * the profile and the board's names; only heap_figures.c and heap_N.c see the
- * heap scheme and heap size.
+ * the profile and the board's names; only heap_figures.c, fragmentation.c and
+ * heap_N.c see the heap scheme and heap size.
  */
 
 #ifndef FREERTOS_CONFIG_H
@@ -28,7 +28,8 @@
 
 /*-------------------------- variant flags --------------------------------*/
 /* MH_HEAP_SCHEME (0 = none, the static profile; else heap_1..heap_5) and
- * MH_TOTAL_HEAP_SIZE reach only heap_figures.c and the kernel's heap_N.c. Every
+ * MH_TOTAL_HEAP_SIZE reach only heap_figures.c, scenarios/fragmentation.c and
+ * the kernel's heap_N.c (harness/build.py, PER_HEAP). Every
  * other object is shared by the five heap variants (harness/build.py), so it
  * must ask heap_figures.h at run time instead; they are poisoned there (at the
  * end of this file), which makes a use a compile error, never a silent 0. */

@@ -2,13 +2,14 @@
 
 Every object is cached on its own in `objects/`, keyed by what goes into it: the compiler, its
 flags, its source's bytes and every header it may include (the firmware's and the kernel's). Only
-the heap scheme's own object (heap_N.c) and its glue (heap_figures.c) see the heap scheme and the
-heap size; the kernel, the board support, the scenarios and the console see only the board, the
-kernel, the profile and the overflow check, so the five heap variants of one board x kernel x
-profile share them and each costs two small compiles and a link. A changed input rebuilds exactly
-the objects whose key it enters, and the link of every image that uses them. Objects and output
-folders are written under a temporary name and renamed into place, so concurrent builds of the
-same variant (pytest-xdist, two shells) never see half a build.
+the heap scheme's own object (heap_N.c), its glue (heap_figures.c) and the fragmentation workload
+(see PER_HEAP) see the heap scheme and the heap size; the kernel, the board support, the other
+scenarios and the console see only the board, the kernel, the profile and the overflow check, so
+the five heap variants of one board x kernel x profile share them and each costs three small
+compiles and a link. A changed input rebuilds exactly the objects whose key it enters, and the
+link of every image that uses them. Objects and output folders are written under a temporary
+name and renamed into place, so concurrent builds of the same variant (pytest-xdist, two shells)
+never see half a build.
 """
 
 from __future__ import annotations
@@ -34,7 +35,11 @@ if TYPE_CHECKING:  # annotations only: the board schema (pydantic) loads with th
 GCC = "arm-none-eabi-gcc"
 MEMORY_SCRIPT = "mh_memory.ld"  # generated from the board's YAML; the family's linker script INCLUDEs it
 KERNEL_SOURCES = ("tasks.c", "list.c", "queue.c", "timers.c", "event_groups.c", "stream_buffer.c")
-HEAP_GLUE = "heap_figures.c"  # the firmware's one source that sees the heap scheme and size
+HEAP_GLUE = "heap_figures.c"  # the firmware's source that sees the heap scheme and size
+# Compiled per heap scheme too: fragmentation.c times each allocation right after the harness's
+# heap walk, and with its report compiled for all schemes at once two runs of a walked workload
+# differed by one cycle in one sample (tests/e2e/test_compare.py, byte-identical figures).
+PER_HEAP = (HEAP_GLUE, "fragmentation.c")
 _PROFILE_NUMBER = {"dynamic": 0, "static": 1, "mixed": 2}
 _COMMON_CFLAGS = (
     "-O2", "-g3", "-ffunction-sections", "-fdata-sections", "-Wall", "-Wextra", "-std=gnu11",
@@ -173,7 +178,7 @@ def firmware_sources(variant: Variant) -> list[Path]:
 
 def heap_sources(variant: Variant) -> list[Path]:
     """The heap glue and the scheme's heap_N.c (none in the static profile)."""
-    sources = [FIRMWARE_DIR / HEAP_GLUE]
+    sources = [FIRMWARE_DIR / HEAP_GLUE, FIRMWARE_DIR / "scenarios" / PER_HEAP[1]]
     if variant.heap_number:
         sources.append(variant.kernel.path / "portable" / "MemMang" / f"{variant.heap}.c")
     return sources
@@ -304,7 +309,7 @@ def build(variant: Variant, root: Path | None = None) -> Firmware:
     common = [_digest([compiler_identity(gcc), *_files_digest([*_headers(), *_kernel_headers(variant)])])]
     base = [*cpu_flags(board), *_COMMON_CFLAGS, *include_flags(variant)]
     kernel = _objects(_kernel_sources(variant), [*base, *kernel_flags(variant)], common)
-    shared = [src for src in firmware_sources(variant) if src.name != HEAP_GLUE]
+    shared = [src for src in firmware_sources(variant) if src.name not in PER_HEAP]
     firmware = _objects(shared, [*base, *firmware_flags(variant)], common)
     heap = _objects(heap_sources(variant), [*base, *variant_flags(variant)], common)
     objects = [*firmware, *heap, *kernel]
@@ -328,7 +333,7 @@ def build(variant: Variant, root: Path | None = None) -> Firmware:
     with tempfile.TemporaryDirectory(dir=root, prefix=".variant-") as tmp:
         staging = Path(tmp) / "out"
         staging.mkdir()
-        for obj in heap[1:]:  # heap_N.o beside the image, where footprint reads the scheme's size
+        for obj in (o for o in heap if o.source.parent.name == "MemMang"):  # heap_N.o beside the image,
             shutil.copyfile(store / obj.name, staging / f"heap-{obj.source.name[:-2]}.o")
         (staging / MEMORY_SCRIPT).write_text(memory, encoding="utf-8")
         link = [

@@ -78,23 +78,21 @@ static BaseType_t prvIsApplicable( void )
     static void prvReport( uint32_t ulStep,
                            BaseType_t xSync )
     {
-        HeapStats_t xStats;
+        #if ( MH_HEAP_SCHEME == 4 ) || ( MH_HEAP_SCHEME == mhHEAP_SCHEME_5 )
+            HeapStats_t xStats;
 
-        if( xMhHeapStats( &xStats ) != pdFALSE )
-        {
+            vPortGetHeapStats( &xStats );
             vMhRecord( "frag", "step=%lu free=%u largest=%u free_blocks=%u failures=%lu live=%lu", ulStep,
                        ( unsigned int ) xStats.xAvailableHeapSpaceInBytes,
                        ( unsigned int ) xStats.xSizeOfLargestFreeBlockInBytes,
                        ( unsigned int ) xStats.xNumberOfFreeBlocks, xState.ulFailures, xState.ulLive );
-        }
-        else
-        {
+        #else
             size_t uxFree = 0;
 
             ( void ) xMhHeapFreeFigure( &uxFree );
             vMhRecord( "frag", "step=%lu free=%u failures=%lu live=%lu", ulStep, ( unsigned int ) uxFree,
                        xState.ulFailures, xState.ulLive );
-        }
+        #endif
 
         if( xSync != pdFALSE )
         {
