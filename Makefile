@@ -7,7 +7,7 @@ KERNEL_VERSION ?= V11.3.0
 # Further kernel releases the firmware supports: `make setup` installs them too, and `make test`
 # runs the per-board subset against each (skipped when FREERTOS_KERNEL_PATH pins one tree).
 OTHER_KERNEL_VERSIONS ?= V11.1.0
-APT_PACKAGES := qemu-system-arm gcc-arm-none-eabi libnewlib-arm-none-eabi
+APT_PACKAGES := qemu-system-arm gcc-arm-none-eabi libnewlib-arm-none-eabi gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf
 JOBS ?= 2
 RESULTS ?= results
 # Renode (optional): the folder holding its `renode` launcher. Given (here or as MEMHARNESS_RENODE),
@@ -90,20 +90,23 @@ test-clock:
 
 # The Robot Framework suites (robot/suites), in parallel with pabot; output.xml, log.html and
 # report.html land in $(RESULTS)/robot, each run's UART log and report beside them. The builds
-# are shared with pytest's (build/test), so nothing is compiled twice.
+# are shared with pytest's (build/test), so nothing is compiled twice. pabot runs from inside the
+# results folder: it writes its .pabotsuitenames into the current folder, never into the checkout.
+# SHARD=K/N runs the K-th of N deterministic parts (pabot --shard); `memharness merge` joins them.
 # Every other board runs a subset that touches every scheme: the seed's leak, alloc/free, the
 # heap report and the overflow (canary, or the stack limit on ARMv8-M).
-ROBOT_OTHER_BOARDS ?= mps2-an386 mps2-an500 mps2-an505 netduinoplus2
-ROBOT_BOARD_SUITES := robot/suites/leak.robot robot/suites/alloc_free.robot robot/suites/heap_report.robot \
-	robot/suites/overflow.robot
+ROBOT_SUITES ?= robot/suites $(wildcard examples/*/*.robot)  # and the examples' own suites
+ROBOT_OTHER_BOARDS ?= mps2-an386 mps2-an500 mps2-an505 netduinoplus2 esp32c3
+ROBOT_BOARD_SUITES := leak.robot alloc_free.robot heap_report.robot overflow.robot
+ROBOT_OUT = $(abspath $(RESULTS))/robot
+PABOT = MEMHARNESS_BUILD_DIR=$(CURDIR)/build/test $(CURDIR)/$(BIN)/pabot --no-pabotlib --processes $(JOBS) \
+	$(if $(SHARD),--shard $(SHARD)) --command $(CURDIR)/$(BIN)/python -m robot --end-command
 robot: setup
-	MEMHARNESS_BUILD_DIR=$(CURDIR)/build/test $(BIN)/pabot --no-pabotlib --processes $(JOBS) \
-	  --command $(BIN)/python -m robot --end-command \
-	  --outputdir $(RESULTS)/robot --xunit xunit.xml --exclude selftest robot/suites examples/*/*.robot
+	mkdir -p $(ROBOT_OUT) && cd $(ROBOT_OUT) && $(PABOT) --outputdir . --xunit xunit.xml --exclude selftest \
+	  $(addprefix $(CURDIR)/,$(ROBOT_SUITES))
 	@for board in $(ROBOT_OTHER_BOARDS); do echo "Robot per-board subset on $$board"; \
-	  MEMHARNESS_BUILD_DIR=$(CURDIR)/build/test $(BIN)/pabot --no-pabotlib --processes $(JOBS) \
-	  --command $(BIN)/python -m robot --end-command --variable BOARD:$$board \
-	  --outputdir $(RESULTS)/robot/$$board --xunit xunit.xml $(ROBOT_BOARD_SUITES) || exit $$?; done
+	  mkdir -p $(ROBOT_OUT)/$$board && cd $(ROBOT_OUT)/$$board && $(PABOT) --variable BOARD:$$board \
+	  --outputdir . --xunit xunit.xml $(addprefix $(CURDIR)/robot/suites/,$(ROBOT_BOARD_SUITES)) || exit $$?; done
 
 # The keyword library's documentation (libdoc HTML).
 docs: venv
@@ -111,9 +114,12 @@ docs: venv
 
 # The main job: every heap scheme (and the static profile) on the standard workloads, side by side.
 # BOARD=all for every board; results in $(RESULTS)/compare (compare.json, compare.html, junit.xml).
+# BASELINE=FILE makes it the CI gate (exit 1 on a regression; UPDATE_BASELINE=1 writes FILE);
+# SHARD=K/N runs the K-th of N parts (`memharness merge` joins them; gate the merged report).
 BOARD ?= mps2-an385
 compare: setup
-	$(BIN)/memharness compare --board $(BOARD) --jobs $(JOBS) --results $(RESULTS)/compare
+	$(BIN)/memharness compare --board $(BOARD) --jobs $(JOBS) --results $(RESULTS)/compare \
+	  $(if $(SHARD),--shard $(SHARD)) $(if $(BASELINE),--baseline $(BASELINE)) $(if $(UPDATE_BASELINE),--update-baseline)
 
 run: setup
 	@for heap in heap_1 heap_2 heap_3 heap_4 heap_5; do \

@@ -72,7 +72,13 @@
 #define configHEAP_CLEAR_MEMORY_ON_FREE            0
 
 /*-------------------------- hooks ----------------------------------------*/
-#define configUSE_IDLE_HOOK                        0
+#if defined( MH_PORT_RISC_V )
+    /* The emulator's lost tick: the idle hook re-enables interrupts with a CSR write
+     * (boards/riscv/riscv.c, ESP32-FACTS.md). */
+    #define configUSE_IDLE_HOOK                    1
+#else
+    #define configUSE_IDLE_HOOK                    0
+#endif
 #define configUSE_TICK_HOOK                        0
 /* 1: the timer task restarts a task that overflowed before the last reset
  * (overflow restart=1, a reset loop; firmware/scenarios/restart_at_boot.c). */
@@ -116,6 +122,7 @@
 #define INCLUDE_eTaskGetState                      1
 
 /*-------------------------- Cortex-M interrupt priorities ----------------*/
+/* Read by the ARM_CM* ports only. */
 #define configPRIO_BITS                            3
 #define configKERNEL_INTERRUPT_PRIORITY            255
 #define configMAX_SYSCALL_INTERRUPT_PRIORITY       ( 5 << ( 8 - configPRIO_BITS ) )
@@ -153,6 +160,12 @@
     #define configENABLE_TRUSTZONE                 0
     #define configRUN_FREERTOS_SECURE_ONLY         1
     #define configENABLE_MVE                       0
+#elif defined( MH_PORT_RISC_V )
+    /* No CLINT: the board supplies vPortSetupTimerInterrupt() (SYSTIMER through the interrupt
+     * matrix on the ESP32-C3) and the interrupt handler; interrupts run on their own stack. */
+    #define configMTIME_BASE_ADDRESS               0
+    #define configMTIMECMP_BASE_ADDRESS            0
+    #define configISR_STACK_SIZE_WORDS             512
 #else
     #error "FreeRTOSConfig.h has no block for this port: add one (see MH_PORT_<port> from the build)"
 #endif

@@ -9,6 +9,7 @@
 #include "FreeRTOS.h"
 #include "task.h"
 
+#include "board.h"
 #include "boot_record.h"
 #include "heap_figures.h"
 #include "record.h"
@@ -67,8 +68,8 @@ static void prvFormatResetDetails( char * pcBuffer,
 
     if( pxReset->ulHasFaultRegisters != 0U )
     {
-        ( void ) uxMhFormat( &pcBuffer[ uxLength ], uxSize - uxLength, " reset_pc=0x%08lx reset_cfsr=0x%08lx",
-                             pxReset->ulPc, pxReset->ulCfsr );
+        ( void ) uxMhFormat( &pcBuffer[ uxLength ], uxSize - uxLength, " reset_pc=0x%08lx reset_%s=0x%08lx",
+                             pxReset->ulPc, boardFAULT_STATUS_NAME, pxReset->ulCfsr );
     }
 }
 
@@ -78,10 +79,11 @@ void vMhBootRecord( void )
 
     prvFormatResetDetails( cDetails, sizeof( cDetails ) );
     vMhRecord( "boot", "proto=%u board=%s cpu=%s port=%s kernel=%s heap=%s profile=%s heap_size=%u "
-                       "overflow_check=%u tcb_size=%u boot=%lu reset=%s%s",
+                       "overflow_check=%u tcb_size=%u align=%u stack_word=%u boot=%lu reset=%s%s",
                bootPROTOCOL_VERSION, MH_BOARD_NAME, MH_CPU_NAME, MH_PORT_NAME, tskKERNEL_VERSION_NUMBER,
                pcMhHeapSchemeName(), prvProfileName(), ( unsigned int ) uxMhHeapTotalSize(),
                ( unsigned int ) configCHECK_FOR_STACK_OVERFLOW, ( unsigned int ) sizeof( StaticTask_t ),
-               ulMhBootCount(), pcMhResetReasonName(), cDetails );
+               ( unsigned int ) portBYTE_ALIGNMENT, ( unsigned int ) sizeof( StackType_t ), ulMhBootCount(),
+               pcMhResetReasonName(), cDetails );
 }
 

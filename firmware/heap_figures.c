@@ -17,7 +17,7 @@
 
 #define mhSTRINGIFY( x )          # x
 #define mhSCHEME_NAME( n )        "heap_" mhSTRINGIFY( n )
-#define mhHEAP_ALIGNMENT          8
+#define mhHEAP_ALIGNMENT          portBYTE_ALIGNMENT /* 8 on Cortex-M, 16 on RV32 */
 
 #if ( MH_HEAP_SCHEME < 0 ) || ( MH_HEAP_SCHEME > 5 )
     #error "MH_HEAP_SCHEME must be 0 (static profile) or 1..5"
@@ -112,13 +112,20 @@ BaseType_t xMhHeapResetMinimumEver( void )
 
 /*--------------------------- heap_3 ----------------------------------------*/
 #if ( MH_HEAP_SCHEME == 3 )
-    /* The sbrk arena, bounded by the linker script (size from --defsym). */
+    /* The sbrk arena, bounded by the linker script (size from --defsym). newlib's
+     * malloc grows it through _sbrk, picolibc's through sbrk: both are this one. */
     extern uint8_t __mh_heap3_start[];
     extern uint8_t __mh_heap3_end[];
 
     static uint8_t * pucBreak = __mh_heap3_start;
 
     void * _sbrk( ptrdiff_t xIncrement );
+    void * sbrk( ptrdiff_t xIncrement );
+
+    void * sbrk( ptrdiff_t xIncrement )
+    {
+        return _sbrk( xIncrement );
+    }
 
     void * _sbrk( ptrdiff_t xIncrement )
     {

@@ -12,4 +12,7 @@ void HardFault_Handler( void ) __attribute__( ( naked ) );
 /* Basename of a path, e.g. "heap_5.c" for ".../MemMang/heap_5.c". */
 const char * pcMhBaseName( const char * pcPath );
 
+/* The running task's name, or NULL before the scheduler starts. */
+const char * pcMhCurrentTaskName( void );
+
 #endif /* HOOKS_H */

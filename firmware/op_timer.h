@@ -14,7 +14,7 @@
 typedef struct MhOpTimer
 {
     uint32_t ulStart;
-    uint32_t ulPrimask;
+    uint32_t ulMask;
 } MhOpTimer_t;
 
 /* Masks interrupts (PRIMASK, which the kernel's BASEPRI critical sections leave alone)

@@ -185,25 +185,12 @@ static void prvFormat( MhSink_t * pxSink,
     }
 }
 
-static uint32_t prvMaskInterrupts( void )
-{
-    uint32_t ulPrimask;
-
-    __asm volatile ( "mrs %0, primask \n cpsid i" : "=r" ( ulPrimask ) :: "memory" );
-    return ulPrimask;
-}
-
-static void prvRestoreInterrupts( uint32_t ulPrimask )
-{
-    __asm volatile ( "msr primask, %0" :: "r" ( ulPrimask ) : "memory" );
-}
-
 static void prvWriteLine( const char * pcEvent,
                           const char * pcFormat,
                           va_list xArgs )
 {
     MhSink_t xSink = { NULL, 0U, 0U };
-    uint32_t ulPrimask = prvMaskInterrupts();
+    uint32_t ulPrimask = ulBoardMaskInterrupts();
 
     if( pcEvent != NULL )
     {
@@ -218,7 +205,7 @@ static void prvWriteLine( const char * pcEvent,
 
     prvFormat( &xSink, pcFormat, xArgs );
     prvPut( &xSink, mhLINE_END );
-    prvRestoreInterrupts( ulPrimask );
+    vBoardRestoreInterrupts( ulPrimask );
 }
 
 void vMhRecord( const char * pcEvent,
@@ -246,10 +233,10 @@ int iMhPrint( const char * pcFormat,
               va_list xArgs )
 {
     MhSink_t xSink = { NULL, 0U, 0U };
-    uint32_t ulPrimask = prvMaskInterrupts();
+    uint32_t ulPrimask = ulBoardMaskInterrupts();
 
     prvFormat( &xSink, pcFormat, xArgs );
-    prvRestoreInterrupts( ulPrimask );
+    vBoardRestoreInterrupts( ulPrimask );
 
     return ( int ) xSink.uxLength;
 }

@@ -58,14 +58,15 @@ def run_scenario(
     params: Mapping[str, int | str] | None = None,
     results: Path = Path("results"),
     *,
-    emulator: str = "qemu",
+    emulator: str | None = None,
     timeout: float = 30.0,
     boot_timeout: float = 10.0,
     max_resets: int = 1,
     probe: Probe | None = None,
-    icount_shift: int = 0,
+    icount_shift: int | None = None,
 ) -> Run:
-    """Validate the parameters, boot the image and run one scenario on it.
+    """Validate the parameters, boot the image and run one scenario on it (on the board's default
+    emulator unless `emulator` names another).
 
     A results folder that cannot be written does not stop the run: its outcome is worth having;
     the run carries a warning, and `report.write_run` raises ResultsError naming the folder.
@@ -108,9 +109,10 @@ def run_elf(
                      max_resets=max_resets, assert_symbol=assert_symbol)
 
 
-def emulator_command(firmware: Firmware, emulator: str = "qemu") -> list[str]:
+def emulator_command(firmware: Firmware, emulator: str | None = None) -> list[str]:
     """The command the backend would run, with a placeholder for its private folder."""
-    return backend(emulator).command(firmware.variant.board, firmware.elf, Path("<private-tmpdir>"))
+    board = firmware.variant.board
+    return backend(emulator or board.default_emulator).command(board, firmware.elf, Path("<private-tmpdir>"))
 
 
 # --- a user's app (a folder with a memharness.toml), built per scheme and read from outside -------

@@ -1,7 +1,8 @@
 """Compile and link a variant's firmware, keyed by content so nothing is built twice.
 
-Every object is cached on its own in `objects/`, keyed by what goes into it: the compiler, its
-flags, its source's bytes and every header it may include (the firmware's and the kernel's). Only
+Every object is cached on its own in `objects/`, keyed by what goes into it: the compiler (the
+board core's toolchain, TOOLCHAINS), its flags and C library specs, its source's bytes and every
+header it may include (the firmware's and the kernel's); the link uses the same toolchain. Only
 the heap scheme's own object (heap_N.c), its glue (heap_figures.c) and the fragmentation workload
 (see PER_HEAP) see the heap scheme and the heap size; the kernel, the board support, the other
 scenarios and the console see only the board, the kernel, the profile and the overflow check, so
@@ -25,14 +26,31 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from harness.errors import BuildError, PlatformError, ToolMissingError
-from harness.paths import FIRMWARE_DIR, build_dir, platforms_dir
+from harness.errors import BuildError, PlatformError, ToolMissingError, UsageError
+from harness.paths import FIRMWARE_DIR, PROJECT_ROOT, build_dir, platforms_dir
 from harness.variant import Variant
 
 if TYPE_CHECKING:  # annotations only: the board schema (pydantic) loads with the first board
     from harness.platforms import Board
 
-GCC = "arm-none-eabi-gcc"
+
+@dataclass(frozen=True)
+class Toolchain:
+    """The compiler and C library for one CPU core (the board's `core`)."""
+
+    gcc: str
+    packages: str  # the Debian packages that provide it (`make setup` installs them)
+    compile_specs: tuple[str, ...]  # the C library's specs at every compile (its headers)
+    link_specs: tuple[str, ...]  # ... and at the link (its libraries)
+
+
+TOOLCHAINS: dict[str, Toolchain] = {
+    "cortex_m": Toolchain("arm-none-eabi-gcc", "gcc-arm-none-eabi libnewlib-arm-none-eabi",
+                          (), ("--specs=nano.specs", "--specs=nosys.specs")),
+    "riscv": Toolchain("riscv64-unknown-elf-gcc", "gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf",
+                       ("--specs=picolibc.specs",), ("--specs=picolibc.specs",)),
+}
+GCC = TOOLCHAINS["cortex_m"].gcc
 MEMORY_SCRIPT = "mh_memory.ld"  # generated from the board's YAML; the family's linker script INCLUDEs it
 KERNEL_SOURCES = ("tasks.c", "list.c", "queue.c", "timers.c", "event_groups.c", "stream_buffer.c")
 HEAP_GLUE = "heap_figures.c"  # the firmware's source that sees the heap scheme and size
@@ -59,13 +77,23 @@ class Firmware:
     compiled: tuple[Path, ...] = ()  # the sources this call compiled (the rest came from the cache)
 
 
-def toolchain() -> str:
-    gcc = shutil.which(GCC)
+def board_toolchain(board: Board) -> Toolchain:
+    """The toolchain for the board's core; a board that runs no firmware of ours is refused by name."""
+    board.require_firmware()
+    chain = TOOLCHAINS.get(board.core)
+    if chain is None:
+        raise UsageError(f"board {board.name}: no toolchain is known for core {board.core}",
+                         f"set core to one of: {', '.join(TOOLCHAINS)}")
+    return chain
+
+
+def toolchain(board: Board | None = None) -> str:
+    chain = TOOLCHAINS["cortex_m"] if board is None else board_toolchain(board)
+    gcc = shutil.which(chain.gcc)
     if gcc is None:
         raise ToolMissingError(
-            f"{GCC} is not installed",
-            "run `make setup` (as root it installs gcc-arm-none-eabi and libnewlib-arm-none-eabi), "
-            "or: apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi",
+            f"{chain.gcc} is not installed",
+            f"run `make setup` (as root it installs {chain.packages}), or: apt-get install {chain.packages}",
         )
     return gcc
 
@@ -125,6 +153,11 @@ def cpu_flags(board: Board) -> list[str]:
 def kernel_flags(variant: Variant) -> list[str]:
     board = variant.board
     return [
+        # __FILE__ (configASSERT's records) names sources relative to the checkout and the kernel
+        # tree, so an image's bytes, and its flash figure in a CI baseline, do not depend on where
+        # the repository or the kernel cache happens to be.
+        f"-fmacro-prefix-map={PROJECT_ROOT}/=",
+        f"-fmacro-prefix-map={variant.kernel.path}/=FreeRTOS-Kernel/",
         f"-DMH_SUPPORT_STATIC={int(variant.supports_static)}",
         f"-DMH_SUPPORT_DYNAMIC={int(variant.supports_dynamic)}",
         f"-DMH_CHECK_FOR_STACK_OVERFLOW={variant.overflow_check}",
@@ -144,7 +177,7 @@ def firmware_flags(variant: Variant) -> list[str]:
         f'-DMH_BOARD_NAME="{board.name}"',
         f'-DMH_CPU_NAME="{board.cpu}"',
         f'-DMH_PORT_NAME="{board.port}"',
-        f"-DMH_UART_BASE={board.uart.base:#x}",
+        f"-DMH_UART_BASE={board.console.base:#x}",
     ]
 
 
@@ -167,12 +200,16 @@ def include_flags(variant: Variant) -> list[str]:
     dirs = [
         FIRMWARE_DIR, FIRMWARE_DIR / "boards", *_board_dirs(variant.board), FIRMWARE_DIR / "scenarios",
         kernel / "include", kernel / "portable" / "GCC" / variant.board.port_dir,
+        *(kernel / "portable" / "GCC" / extra for extra in variant.board.port_includes),
     ]
     return [f"-I{d}" for d in dirs]
 
 
 def firmware_sources(variant: Variant) -> list[Path]:
-    board_sources = [src for folder in _board_dirs(variant.board) for src in folder.glob("*.c")]
+    """Our firmware's sources: its own, the scenarios, the board support, and each board folder's
+    `mh/` (what only our firmware needs of the core or family: fault report, op timer)."""
+    folders = [sub for folder in _board_dirs(variant.board) for sub in (folder, folder / "mh")]
+    board_sources = [src for folder in folders for ext in ("*.c", "*.S") for src in folder.glob(ext)]
     return sorted([*FIRMWARE_DIR.glob("*.c"), *(FIRMWARE_DIR / "scenarios").glob("*.c"), *board_sources])
 
 
@@ -191,8 +228,8 @@ def _headers() -> list[Path]:
 def _kernel_headers(variant: Variant) -> list[Path]:
     """The kernel's headers an object may include, so a kernel tree edited in place is seen."""
     kernel = variant.kernel.path
-    port = kernel / "portable" / "GCC" / variant.board.port_dir
-    return sorted([*(kernel / "include").glob("*.h"), *port.glob("*.h")])
+    ports = [kernel / "portable" / "GCC" / d for d in (variant.board.port_dir, *variant.board.port_includes)]
+    return sorted([*(kernel / "include").glob("*.h"), *(h for port in ports for h in port.glob("*.h"))])
 
 
 def port_sources(variant: Variant) -> list[Path]:
@@ -231,6 +268,8 @@ def memory_script(board: Board) -> str:
     ]
     if mem.ram2 is not None:
         lines.append(f"    RAM2  ( rwx ) : ORIGIN = {mem.ram2.base:#010x}, LENGTH = {mem.ram2.size:#x}")
+    if mem.data is not None:
+        lines.append(f"    DATA  ( rw )  : ORIGIN = {mem.data.base:#010x}, LENGTH = {mem.data.size:#x}")
     lines.append("}")
     for index, name in enumerate(board.heap5_regions):
         lines.append(f'REGION_ALIAS( "HEAP5_REGION{index}", {name.upper()} );')
@@ -302,12 +341,13 @@ def _objects(sources: Sequence[Path], flags: Sequence[str], common: Sequence[str
 
 def build(variant: Variant, root: Path | None = None) -> Firmware:
     """Build `variant` (or reuse the cached image and objects) and return where its ELF is."""
-    gcc = toolchain()
+    board = variant.board
+    gcc = toolchain(board)
+    chain = board_toolchain(board)
     root = root or build_dir()
     root.mkdir(parents=True, exist_ok=True)
-    board = variant.board
     common = [_digest([compiler_identity(gcc), *_files_digest([*_headers(), *_kernel_headers(variant)])])]
-    base = [*cpu_flags(board), *_COMMON_CFLAGS, *include_flags(variant)]
+    base = [*cpu_flags(board), *chain.compile_specs, *_COMMON_CFLAGS, *include_flags(variant)]
     kernel = _objects(_kernel_sources(variant), [*base, *kernel_flags(variant)], common)
     shared = [src for src in firmware_sources(variant) if src.name not in PER_HEAP]
     firmware = _objects(shared, [*base, *firmware_flags(variant)], common)
@@ -317,7 +357,7 @@ def build(variant: Variant, root: Path | None = None) -> Firmware:
     linker_script = FIRMWARE_DIR / "boards" / board.linker_script
     memory = memory_script(board)
     ldflags = [
-        *cpu_flags(board), "-nostartfiles", "--specs=nano.specs", "--specs=nosys.specs",
+        *cpu_flags(board), *chain.link_specs, "-nostartfiles",
         f"-T{linker_script}", "-Wl,--gc-sections",
         f"-Wl,--defsym=__mh_heap3_arena_size={variant.heap_size if variant.heap == 'heap_3' else 0}",
     ]

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import json
 import math
 import os
+import re
 import shlex
 import signal
 import sys
@@ -28,9 +30,12 @@ from harness.app.options import add_options as add_app_options
 from harness.compare import STATIC, WORKLOADS
 from harness.emulators import NAMES as EMULATORS
 from harness.emulators import backend as find_backend
+from harness.emulators.esp_qemu import ENV as ESP_ENV
+from harness.emulators.esp_qemu import use_location
 from harness.emulators.renode_install import ENV_RENODE
 from harness.errors import ExitStatus, HarnessError, ResultsError, UsageError
-from harness.events import Event, Heap
+from harness.esp_idf_console import DEFAULT_HEAP_PATTERNS, HeapPattern
+from harness.events import Event, Fault, Heap
 from harness.failures import FailureKind, ending, reset_loop
 from harness.image_cli import add_image_options, run_elf
 from harness.kernel import DEFAULT_VERSION, install_kernel, resolve_kernel
@@ -43,6 +48,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from harness.build import Firmware
+    from harness.observe.target import ImageRun
     from harness.platforms import Board
 
 # Imports are lazy where they are heavy: rich loads in main(), the board schema (pydantic, YAML)
@@ -61,6 +67,7 @@ EPILOG = f"""exit status:
 
 environment:
   MEMHARNESS_PLATFORMS  a folder of board files to use instead of platforms/
+  MEMHARNESS_ESP_QEMU   Espressif's QEMU (a folder with bin/ and rom/) for esp32, esp32c3
   MEMHARNESS_BUILD_DIR  where variants are built (default build/)
   MEMHARNESS_CACHE      the kernel cache (default ~/.cache/memharness)
   MEMHARNESS_RENODE     the folder holding Renode's `renode` launcher (as --renode)
@@ -89,6 +96,11 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("boards", help="list the boards")
     sub.add_parser("scenarios", help="list the scenarios and their parameters")
 
+    def gate_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--baseline", type=Path, default=None, metavar="FILE",
+                       help="compare every figure with this baseline; exit 1 on a regression beyond its tolerance")
+        p.add_argument("--update-baseline", action="store_true", help="write the --baseline file from this run")
+
     def variant_options(p: argparse.ArgumentParser) -> None:
         p.add_argument("--board", default=None, help=f"default {api.DEFAULT_BOARD} (with --app: the project's)")
         p.add_argument("--heap", choices=HEAPS, default=None, help="heap scheme (default heap_4)")
@@ -106,18 +118,31 @@ def _parser() -> argparse.ArgumentParser:
     variant_options(run)
     add_app_options(run)
     run.add_argument("--scenario", default=None,
-                     help="the scenario to run (or --elf: a user's image, or --app: a user's app)")
+                     help="the scenario to run (or --elf: a user's image, --app: a user's app, "
+                          "--image: an ESP-IDF build)")
     run.add_argument("params", nargs="*", metavar="key=value", help="scenario parameters")
     run.add_argument("--emulator", choices=EMULATORS, default=None,
                      help="qemu or renode (default: the board's first emulator, see `memharness boards`)")
     run.add_argument("--renode", type=Path, default=None,
                      help=f"the folder holding the `renode` launcher (default ${ENV_RENODE}, then the usual places)")
+    run.add_argument("--image", type=Path, default=None,
+                     help="an ESP-IDF build folder or 4 MiB flash image to run instead of our firmware "
+                          "(esp32, esp32c3)")
+    run.add_argument("--until", default=None, help="with --image: done once this regex has matched a line")
+    run.add_argument("--count", type=int, default=1, help="with --image: ... this many times (default 1)")
+    run.add_argument("--app-elf", type=Path, default=None,
+                     help="with --image: the app's ELF for decoding a panic's PC (default: the build folder's)")
+    run.add_argument("--heap-pattern", action="append", default=[], metavar="LABEL=REGEX",
+                     help="with --image: a line giving a heap figure, its first group in bytes (repeatable)")
+    run.add_argument("--esp-qemu", type=Path, default=None,
+                     help=f"Espressif's QEMU folder (bin/, rom/); else ${ESP_ENV}, ~/.espressif/tools, PATH")
     run.add_argument("--timeout", type=float, default=30.0, help="seconds for the scenario")
     run.add_argument("--boot-timeout", type=float, default=10.0, help="seconds from power-on to `ready`")
     run.add_argument("--expect", choices=[o.value for o in Outcome], default="done",
                      help="the outcome that counts as success (default done)")
     run.add_argument("--results", type=Path, default=Path("results"))
     run.add_argument("--print-command", action="store_true", help="print the emulator command and exit")
+    gate_options(run)
     add_image_options(run)
 
     comp = sub.add_parser("compare", help="every heap scheme on the standard workloads, side by side",
@@ -134,6 +159,17 @@ def _parser() -> argparse.ArgumentParser:
                       help="qemu, renode, a comma list, or all: side by side (default: each board's first emulator)")
     comp.add_argument("--renode", type=Path, default=None, help="the folder holding Renode's `renode` launcher")
     comp.add_argument("--results", type=Path, default=Path("results/compare"))
+    comp.add_argument("--esp-qemu", type=Path, default=None, help="Espressif's QEMU folder (bin/, rom/)")
+    gate_options(comp)
+    comp.add_argument("--shard", default=None, metavar="K/N",
+                      help="run the K-th of N deterministic parts of the matrix (join them with `merge`)")
+
+    merge = sub.add_parser("merge", help="join the shards' reports into one (compare and Robot)", epilog=EPILOG)
+    merge.add_argument("shards", nargs="+", type=Path, metavar="FOLDER",
+                       help="a shard's results: its compare folder (compare.json), its Robot folder "
+                            "(output.xml), or a folder holding compare/ and robot/")
+    merge.add_argument("--results", type=Path, default=Path("results/merged"))
+    gate_options(merge)
 
     kernel = sub.add_parser("kernel", help="install or locate the FreeRTOS-Kernel")
     ksub = kernel.add_subparsers(dest="kernel_command", required=True, metavar="ACTION")
@@ -159,13 +195,15 @@ def _boards(console: Console) -> int:
 
     from harness.platforms import load_all_boards
 
-    table = Table("board", "cpu", "port", "fpu", "RAM", "emulators", "overflow detection")
+    table = Table("board", "cpu", "port", "fpu", "RAM", "emulators", "overflow detection", "runs")
     boards = load_all_boards()
     for b in boards:
         emulators = ", ".join(f"{name} (default)" if name == b.default_emulator else name
                               for name in b.emulator_names)
         ram = " + ".join(f"{r.size // 1024} KiB" for r in (b.memory.ram, b.memory.ram2) if r is not None)
-        table.add_row(b.name, b.cpu, b.port, b.fpu, ram, emulators, ", ".join(b.overflow_detection))
+        runs = ", ".join({"firmware": "our firmware", "esp_idf": "ESP-IDF images"}[r] for r in b.runs)
+        table.add_row(b.name, b.cpu, b.port or "-", b.fpu if b.runs_firmware else "-", ram, emulators,
+                      ", ".join(b.overflow_detection), runs)
     console.print(table)
     for b in boards:
         for note in b.notes:
@@ -217,6 +255,8 @@ def summarise(run: Run, console: Console) -> None:
             console.print("  " + shown(record_text(event).removeprefix("@mh ")))
     if cause is not None:
         console.print(f"  cause: {shown(record_text(cause))} (UART line {cause.line})")
+    if isinstance(cause, Fault) and cause.function is not None:
+        console.print(f"  at: {shown(cause.function)} ({shown(cause.source or 'no line')}), pc {cause.pc or 0:#010x}")
     kind, loop = ending(run), reset_loop(run)
     if kind is not FailureKind.NONE:
         console.print(f"  failure kind: {kind.value}")
@@ -238,6 +278,41 @@ def _check_run_options(args: argparse.Namespace) -> None:
         if not (math.isfinite(value) and 0 < value <= MAX_TIMEOUT):
             option = "--" + name.replace("_", "-")
             raise UsageError(f"{option} {value:g} is not a time limit", f"give {option} in seconds, above 0")
+
+
+def _heap_patterns(given: Sequence[str]) -> tuple[HeapPattern, ...]:
+    patterns = list(DEFAULT_HEAP_PATTERNS)
+    for text in given:
+        label, sep, regex = text.partition("=")
+        try:
+            if not sep or not label:
+                raise ValueError("expected LABEL=REGEX")
+            patterns.append(HeapPattern(label, regex))
+        except (ValueError, re.error) as exc:
+            raise UsageError(f"--heap-pattern {text!r}: {exc}",
+                             r"give LABEL=REGEX, e.g. free='Free heap: (\d+)'") from None
+    return tuple(patterns)
+
+
+def _run_image(args: argparse.Namespace, console: Console) -> int:
+    if args.scenario or args.params:
+        raise UsageError("--image runs an image as it is: it takes no --scenario or key=value",
+                         "drop --scenario and the parameters, or drop --image")
+    from harness.image_run import run_image  # pyelftools: only when an image is run
+    from harness.platforms import load_board
+
+    _check_run_options(args)
+    board = load_board(args.board)
+    patterns = _heap_patterns(args.heap_pattern)
+    emulator = find_backend(args.emulator or board.default_emulator)
+    emulator.require(board)
+    interrupted = False
+    try:
+        run = run_image(board, args.image, args.results, until=args.until, count=args.count, timeout=args.timeout,
+                        elf=args.app_elf, heap_patterns=patterns, emulator=args.emulator)
+    except Interrupted as stop:
+        run, interrupted = stop.run, True
+    return _finish_run(run, args, console, interrupted)
 
 
 def _use_renode(folder: Path | None) -> None:
@@ -262,12 +337,16 @@ def _run(args: argparse.Namespace, console: Console) -> int:
     from harness.platforms import load_board
 
     args.board = args.board or api.DEFAULT_BOARD
+    use_location(args.esp_qemu)
+    if args.image is not None:
+        return _run_image(args, console)
     if args.elf is not None:
         _check_run_options(args)
         return run_elf(args, console)
     if args.scenario is None:
-        raise UsageError("run needs --scenario NAME (our firmware), --elf PATH (your image) or --app DIR (your app)",
-                         "see `memharness scenarios`, or give --elf or --app")
+        raise UsageError("run needs --scenario NAME (our firmware), --elf PATH (your image), --app DIR (your app) "
+                         "or --image BUILD_DIR (an ESP-IDF build)",
+                         "see `memharness scenarios`, or give --elf, --app or --image")
     params = parse_assignments(args.params)
     validate(args.scenario, params)  # before anything is built: a typo costs no build
     _check_run_options(args)
@@ -287,6 +366,10 @@ def _run(args: argparse.Namespace, console: Console) -> int:
                                timeout=args.timeout, boot_timeout=args.boot_timeout)
     except Interrupted as stop:
         run, interrupted = stop.run, True
+    return _finish_run(run, args, console, interrupted)
+
+
+def _finish_run(run: Run, args: argparse.Namespace, console: Console, interrupted: bool) -> int:
     summarise(run, console)
     try:
         report = write_run(run, run.uart_log.parent)
@@ -298,7 +381,17 @@ def _run(args: argparse.Namespace, console: Console) -> int:
         return ExitStatus.INTERRUPTED
     if run.outcome is Outcome.EMULATOR_DIED:
         return ExitStatus.INFRASTRUCTURE
-    return ExitStatus.OK if run.outcome.value == args.expect else ExitStatus.FAILED
+    status = ExitStatus.OK if run.outcome.value == args.expect else ExitStatus.FAILED
+    return max(int(status), gate_run(run, args, report.parent, console))
+
+
+def gate_run(source: Run | ImageRun, args: argparse.Namespace, folder: Path, console: Console) -> int:
+    """`run --baseline FILE`: the run's figures against the baseline (or into it, --update-baseline)."""
+    if args.baseline is None and not args.update_baseline:
+        return ExitStatus.OK
+    from harness.compare_gate import run_gate  # the gate's schema is loaded only when asked for
+
+    return run_gate(source, args.baseline, args.update_baseline, folder, console)
 
 
 def _choices(text: str, allowed: Sequence[str], what: str) -> list[str]:
@@ -310,17 +403,26 @@ def _choices(text: str, allowed: Sequence[str], what: str) -> list[str]:
 
 
 def _compare(args: argparse.Namespace, console: Console) -> int:
-    from rich.console import Console
     from rich.markup import escape
     from rich.progress import Progress
 
+    from harness import compare_gate, shard  # the gate's schema is loaded only when compare runs
     from harness.compare import compare, plan
-    from harness.compare_report import tables, versions, write_all
-    from harness.platforms import board_names
+    from harness.compare_report import versions, write_all
+    from harness.compare_table import tables
+    from harness.platforms import board_names, load_board
 
     board = args.board or api.DEFAULT_BOARD
     boards = board_names() if board == "all" else _choices(board, board_names(), "board")
     _use_renode(args.renode)
+    use_location(args.esp_qemu)
+    images_only = [b.name for b in map(load_board, boards) if not b.runs_firmware]
+    if images_only and board != "all":
+        raise UsageError(f"board {', '.join(images_only)} runs ESP-IDF images only: compare builds our firmware",
+                         "leave it out of --board (memharness boards says what each board runs)")
+    for name in images_only:
+        console.print(f"  {name}: left out (runs ESP-IDF images only, not our firmware)")
+    boards = [b for b in boards if b not in images_only]
     if board == "all":
         boards = _runnable(boards, args.emulator, console)
     emulators = _compare_emulators(boards, args.emulator)
@@ -331,28 +433,68 @@ def _compare(args: argparse.Namespace, console: Console) -> int:
         resolve_kernel(kernel)  # a missing kernel is reported before anything is built
     if args.jobs < 1:
         raise UsageError(f"--jobs {args.jobs} is not a number of runs", "give 1 or more")
-    cells = len(plan(boards, kernels, schemes, workloads, emulators))
+    part = shard.parse(args.shard) if args.shard else None
+    if part is not None and (args.baseline or args.update_baseline):
+        raise UsageError("--baseline gates the whole matrix, not a shard",
+                         "gate the merged report: memharness merge SHARD... --baseline FILE")
+    asked = compare_gate.matrix(boards, kernels, schemes, workloads)
+    baseline = compare_gate.open_gate(args.baseline, args.update_baseline, asked)
+    whole = plan(boards, kernels, schemes, workloads, emulators)
+    extra: dict[str, object] = {"matrix": asked.model_dump()}
+    if part is not None:
+        extra["shard"] = shard.record(whole, part)
     started, clock = datetime.datetime.now(datetime.timezone.utc), time.monotonic()
     with Progress(console=console, transient=True) as progress:
-        task = progress.add_task("building", total=cells)
+        task = progress.add_task("building", total=len(shard.select(whole, part)) if part else len(whole))
         comparison = compare(
             boards, kernels, schemes, workloads, args.results, args.jobs,
             on_done=lambda r: progress.update(task, advance=1, description=f"{r.cell.scheme} {r.cell.name}"),
             on_build=lambda name: progress.update(task, description=f"building {name}"), emulators=emulators,
+            select=(lambda cells: shard.select(cells, part)) if part is not None else None,
         )
-    wide = console if console.is_terminal else Console(highlight=False, width=240)  # logs read it whole
-    for table in tables(comparison):
-        wide.print(table)
+    if part is not None:
+        console.print(f"shard {part.text}: {len(comparison.cells)} of {len(whole)} runs "
+                      f"({', '.join(sorted({c.cell.scheme for c in comparison.cells})) or 'none'})")
+    for table in tables(comparison.figures):  # fits 100 columns: one column per scheme
+        console.print(table)
     for cell in comparison.cells:
         if cell.outcome != Outcome.DONE.value:
             console.print(f"  [red]{escape(cell.cell.scheme)} {escape(cell.cell.name)}: {cell.outcome}[/] "
                           f"({escape(cell.reason)})")
     used = {c.cell.emulator for c in comparison.cells}
-    written = write_all(comparison, args.results, versions(boards, used), started, time.monotonic() - clock)
+    written = write_all(comparison, args.results, versions(boards, used), started, time.monotonic() - clock, extra)
     console.print("  results: " + ", ".join(str(p) for p in written))
     if comparison.interrupted:
         return ExitStatus.INTERRUPTED
-    return ExitStatus.OK if comparison.ok else ExitStatus.FAILED
+    status = int(ExitStatus.OK if comparison.ok else ExitStatus.FAILED)
+    if args.baseline is not None:
+        report = json.loads((args.results / "compare.json").read_text(encoding="utf-8"))
+        gated = compare_gate.close_gate(report, args.baseline, args.update_baseline, baseline, args.results, console)
+        status = max(status, gated)
+    return status
+
+
+def _merge(args: argparse.Namespace, console: Console) -> int:
+    from harness import compare_gate, merge  # loaded only when merging
+    from harness.baseline import Matrix
+    from harness.compare_table import tables
+
+    merged = merge.merge(args.shards, args.results, console)
+    status = int(ExitStatus.OK if merged.ok else ExitStatus.FAILED)
+    if merged.report is not None:
+        for table in tables(merged.report["schemes"]):
+            console.print(table)
+    if args.baseline is not None or args.update_baseline:
+        if merged.report is None:
+            raise UsageError("--baseline needs compare shards to gate", "pass the shards' compare folders too")
+        asked = Matrix.model_validate(merged.report["matrix"])
+        baseline = compare_gate.open_gate(args.baseline, args.update_baseline, asked)
+        assert args.baseline is not None  # open_gate refuses --update-baseline without it
+        gated = compare_gate.close_gate(merged.report, args.baseline, args.update_baseline, baseline, args.results,
+                                        console)
+        status = max(status, gated)
+    console.print("  results: " + ", ".join(str(p) for p in merged.written))
+    return status
 
 
 def _runnable(boards: Sequence[str], text: str | None, console: Console) -> list[str]:
@@ -410,7 +552,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     from rich.console import Console
 
-    console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
+    # A terminal's own width (or COLUMNS when set); logs get 160 columns.
+    console = Console(highlight=False, width=None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 160)
     for sig in (signal.SIGTERM, signal.SIGHUP):
         if signal.getsignal(sig) is not signal.SIG_IGN:  # `nohup` and friends are respected
             signal.signal(sig, _terminate)
@@ -431,6 +574,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run(args, console)
         if args.command == "compare":
             return _compare(args, console)
+        if args.command == "merge":
+            return _merge(args, console)
         return _kernel(args)
     except HarnessError as exc:
         print(f"memharness: error: {exc}", file=sys.stderr)

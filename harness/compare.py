@@ -245,10 +245,12 @@ def instructions_per_second(board: str, emulator: str) -> float:
 
 
 def cycles(run: Run, clock_hz: int, per_second: float = 1e9 / (1 << TIMING_ICOUNT_SHIFT)) -> dict[str, list[int]]:
-    """Per-operation cycles from SysTick ticks.
+    """Per-operation cycles from the op timer's ticks (`clock_hz`: the board's `timer_hz`: SysTick at
+    the CPU clock on Cortex-M, SYSTIMER at 16 MHz on the ESP32-C3).
 
     Compare runs every cell under `-icount shift=S` (S = TIMING_ICOUNT_SHIFT): each instruction
-    takes 2^S ns of virtual time while the SysTick counts at the board's clock, so an operation's
+    takes 2^S ns of virtual time while the timer counts at its own rate (SysTick at the CPU clock
+    on Cortex-M, SYSTIMER at 16 MHz on the ESP32-C3), so an operation's
     instruction count (cycles at one instruction per cycle) is ticks x tick_ns / 2^S, rounded;
     with S=7 a tick is finer than an instruction, so the rounding is exact. On Renode an
     instruction takes 1 / `mips` microseconds, so there a tick is coarser than an instruction
@@ -305,7 +307,8 @@ def figures_for(board_clock: Mapping[str, int], group: list[CellResult], firmwar
         if run is None:
             continue
         taken = run.figure("before", "free") - run.figure("after_alloc", "free")
-        overhead[str(size)] = {"taken": taken, "overhead": taken - size, "rule": allocation_cost(heap, size)}
+        rule = allocation_cost(heap, size, run.layout)
+        overhead[str(size)] = {"taken": taken, "overhead": taken - size, "rule": rule}
     out["overhead_per_allocation"] = overhead or None
     frag = runs.get("fragmentation")
     if frag is not None:
@@ -359,12 +362,16 @@ def cannot(heap: str) -> list[str]:
 def compare(boards: Sequence[str], kernels: Sequence[str], schemes: Sequence[str] = (*HEAPS, STATIC),
             workloads: Sequence[str] = WORKLOADS, results: Path = Path("results/compare"), jobs: int = 2,
             on_done: Callable[[CellResult], None] | None = None,
-            on_build: Callable[[str], None] | None = None, emulators: Sequence[str] | None = None) -> Comparison:
+            on_build: Callable[[str], None] | None = None, emulators: Sequence[str] | None = None,
+            select: Callable[[list[Cell]], list[Cell]] | None = None) -> Comparison:
+    """Run the matrix (or the part `select` keeps of its plan: a shard) and gather its figures."""
     cells = plan(boards, kernels, schemes, workloads, emulators)
+    if select is not None:
+        cells = select(cells)
     done, interrupted, firmware = run_matrix(cells, results, jobs, on_done, on_build)
     from harness.platforms import load_board
 
-    clock = {b: load_board(b).clock_hz for b in boards}
+    clock = {b: load_board(b).timer_hz for b in boards}
     groups: dict[tuple[str, str, str, str], list[CellResult]] = {}
     for result in done:
         cell = result.cell

@@ -16,7 +16,7 @@ import json
 import shutil
 import subprocess
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,14 +24,14 @@ import matplotlib
 
 matplotlib.use("Agg")  # no display: render to PNG in memory
 import matplotlib.pyplot as plt
-from rich.table import Table
 
 from harness import __version__
-from harness.build import GCC, compiler_identity
+from harness.build import TOOLCHAINS, compiler_identity
 from harness.compare import STANDARD_WORKLOAD, Comparison
+from harness.emulators.esp_qemu import locate
 from harness.emulators.qemu import TIMING_ICOUNT_SHIFT, icount
 from harness.errors import ResultsError
-from harness.platforms import load_board
+from harness.platforms import Board, load_board
 
 REPORT_VERSION = 1
 
@@ -39,26 +39,40 @@ REPORT_VERSION = 1
 def versions(boards: Iterable[str], emulators: Iterable[str] = ("qemu",)) -> dict[str, str]:
     """The emulator and compiler versions the figures depend on."""
     out: dict[str, str] = {"memharness": __version__, "icount": icount(TIMING_ICOUNT_SHIFT)}
+    cores: set[str] = set()
     if "renode" in emulators:
         from harness.emulators.renode import renode_version
 
         out["renode"] = renode_version()
     for board in sorted(set(boards)):
-        target = load_board(board).emulators.qemu
-        binary = target.binary if target else None
-        if binary and shutil.which(binary) and binary not in out:
+        loaded = load_board(board)
+        cores.add(loaded.core)
+        binary = _emulator_binary(loaded)
+        if binary and binary not in out:
             proc = subprocess.run([binary, "--version"], capture_output=True, text=True, check=False)
-            out[binary] = proc.stdout.splitlines()[0] if proc.stdout else "unknown"
-    gcc = shutil.which(GCC)
-    out["compiler"] = compiler_identity(gcc) if gcc else "unknown"
+            out[Path(binary).name] = proc.stdout.splitlines()[0] if proc.stdout else "unknown"
+    for core in sorted(cores):
+        chain = TOOLCHAINS.get(core)
+        gcc = shutil.which(chain.gcc) if chain else None
+        out["compiler" if core == "cortex_m" else f"compiler_{core}"] = compiler_identity(gcc) if gcc else "unknown"
     return out
+
+
+def _emulator_binary(board: Board) -> str | None:
+    """The path of the board's default emulator binary, if it is there."""
+    if board.default_emulator == "esp_qemu" and board.emulators.esp_qemu is not None:
+        found = locate(board.emulators.esp_qemu)
+        return None if isinstance(found, str) else str(found.binary)
+    target = board.emulators.qemu
+    return shutil.which(target.binary) if target else None
 
 
 def _key(figures: dict[str, Any]) -> tuple[str, str, str, str]:
     return (figures["board"], figures["kernel"], figures["scheme"], figures.get("emulator", "qemu"))
 
 
-def compare_json(comparison: Comparison, meta: dict[str, str], results: Path) -> dict[str, Any]:
+def compare_json(comparison: Comparison, meta: dict[str, str], results: Path,
+                 extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
     runs = []
     for c in comparison.cells:
         log = c.run.uart_log if c.run is not None else None
@@ -75,6 +89,7 @@ def compare_json(comparison: Comparison, meta: dict[str, str], results: Path) ->
         "interrupted": comparison.interrupted,
         "schemes": sorted(comparison.figures, key=_key),
         "runs": runs,
+        **(extra or {}),  # the matrix asked for; a shard's place in it
     }
 
 
@@ -174,23 +189,6 @@ def groups(figures: Sequence[dict[str, Any]]) -> dict[tuple[str, str], list[dict
     return out
 
 
-def tables(comparison: Comparison) -> list[Table]:
-    """One table per board and kernel; with several emulators, an emulator column and each
-    scheme's rows next to each other (heap figures agree; cycles are each emulator's own)."""
-    out = []
-    for (board, kernel), figs in groups(comparison.figures).items():
-        emulators = sorted({f.get("emulator", "qemu") for f in figs})
-        columns = COLUMNS if len(emulators) < 2 else (COLUMNS[0], ("emulator", "emulator"), *COLUMNS[1:])
-        how = ("cycles = instructions under -icount" if emulators == ["qemu"]
-               else "cycles = instructions: QEMU's -icount, Renode's virtual MIPS; not comparable")
-        table = Table(*(title for _, title in columns), title=f"{board}, FreeRTOS-Kernel {kernel} (bytes; {how})")
-        for f in figs:
-            cells = row(f)
-            table.add_row(*(cells[key] for key, _ in columns))
-        out.append(table)
-    return out
-
-
 # --- the page -----------------------------------------------------------------------------------
 
 def _png(fig: Any) -> str:
@@ -264,10 +262,10 @@ def page(comparison: Comparison, meta: dict[str, str]) -> str:
 
 
 def write_all(comparison: Comparison, results: Path, meta: dict[str, str], started: datetime.datetime,
-              wall: float) -> list[Path]:
+              wall: float, extra: Mapping[str, Any] | None = None) -> list[Path]:
     """Write the four files; a folder that cannot be written is a ResultsError naming it."""
     files = {
-        "compare.json": json.dumps(compare_json(comparison, meta, results), indent=2, sort_keys=True) + "\n",
+        "compare.json": json.dumps(compare_json(comparison, meta, results, extra), indent=2, sort_keys=True) + "\n",
         "compare-host.json": json.dumps(host_json(comparison, started, wall), indent=2) + "\n",
         "compare.html": page(comparison, meta),
     }

@@ -88,13 +88,31 @@ def _functions(elf: Path) -> tuple[tuple[int, int, str], ...]:
     return tuple(sorted(found))
 
 
+def _rows(dwarf: object, cu: object) -> list[tuple[int, str, int]]:
+    """(address, file, line) rows of one CU's DWARF line program; a row that ends a sequence has
+    line 0, so an address past a sequence's end is not blamed on its last line."""
+    rows: list[tuple[int, str, int]] = []
+    program = dwarf.line_program_for_CU(cu)  # type: ignore[attr-defined]  # pyelftools is untyped
+    if program is None:
+        return rows
+    names = program.header["file_entry"]
+    base = 0 if program.header["version"] >= 5 else 1  # DWARF 5 numbers files from 0
+    for entry in program.get_entries():
+        state = entry.state
+        if state is None:
+            continue
+        if state.end_sequence:
+            rows.append((state.address, "", 0))
+            continue
+        index = state.file - base
+        name = names[index].name.decode() if 0 <= index < len(names) else "?"
+        rows.append((state.address, name, state.line))
+    return rows
+
+
 @lru_cache(maxsize=32)
 def _line_table(elf: Path) -> tuple[tuple[int, str, int], ...]:
-    """(address, file, line) rows of every CU's DWARF line program, sorted by address.
-
-    A row covers addresses up to the next row's; rows that end a sequence are kept with line 0
-    so an address past a sequence's end is not blamed on its last line.
-    """
+    """(address, file, line) rows of every CU's DWARF line program, sorted by address."""
     rows: list[tuple[int, str, int]] = []
     with elf.open("rb") as f:
         image = ELFFile(f)
@@ -102,23 +120,30 @@ def _line_table(elf: Path) -> tuple[tuple[int, str, int], ...]:
             return ()
         dwarf = image.get_dwarf_info()
         for cu in dwarf.iter_CUs():
-            program = dwarf.line_program_for_CU(cu)
-            if program is None:
-                continue
-            names = program.header["file_entry"]
-            base = 0 if program.header["version"] >= 5 else 1  # DWARF 5 numbers files from 0
-            for entry in program.get_entries():
-                state = entry.state
-                if state is None:
-                    continue
-                if state.end_sequence:
-                    rows.append((state.address, "", 0))
-                    continue
-                index = state.file - base
-                name = names[index].name.decode() if 0 <= index < len(names) else "?"
-                rows.append((state.address, name, state.line))
+            rows += _rows(dwarf, cu)
     rows.sort(key=lambda row: row[0])
     return tuple(rows)
+
+
+@lru_cache(maxsize=256)
+def _unit_line_table(elf: Path, address: int) -> tuple[tuple[int, str, int], ...] | None:
+    """The rows of the one CU `.debug_aranges` says holds `address`, or None without aranges.
+
+    A big image (an ESP-IDF app: thousands of units) is decoded in a fraction of a second this
+    way, where reading every unit's line program takes seconds.
+    """
+    with elf.open("rb") as f:
+        image = ELFFile(f)
+        if not image.has_dwarf_info():
+            return None
+        dwarf = image.get_dwarf_info()
+        aranges = dwarf.get_aranges()
+        if aranges is None:
+            return None
+        offset = aranges.cu_offset_at_addr(address)
+        if offset is None:
+            return None
+        return tuple(sorted(_rows(dwarf, dwarf.get_CU_at(offset)), key=lambda row: row[0]))
 
 
 def locate(elf: Path, address: int) -> SourceLocation:
@@ -133,7 +158,9 @@ def locate(elf: Path, address: int) -> SourceLocation:
     i = bisect.bisect_right(functions, (address, 2**64, "")) - 1
     if i >= 0 and functions[i][0] <= address < functions[i][1]:
         function = functions[i][2]
-    rows = _line_table(elf)
+    rows = _unit_line_table(elf, address)
+    if rows is None:
+        rows = _line_table(elf)
     j = bisect.bisect_right(rows, (address, "\U0010ffff", 2**31)) - 1
     file, line = (rows[j][1], rows[j][2]) if j >= 0 and rows[j][2] > 0 else (None, None)
     return SourceLocation(address, function, file or None, line or None)

@@ -45,6 +45,9 @@ class Boot(Event):
     reset_line: int | None = None
     reset_pc: int | None = None
     reset_cfsr: int | None = None
+    reset_mcause: int | None = None  # RISC-V: the trap cause of the fault that reset the board
+    align: int | None = None  # portBYTE_ALIGNMENT: heap blocks and stack tops are aligned to it
+    stack_word: int | None = None  # sizeof(StackType_t): the unit of stack depths and high-water marks
 
 
 @dataclass(frozen=True)
@@ -193,6 +196,13 @@ class Fault(Event):
     mmfar: int | None = None
     bfar: int | None = None
     task: str | None = None
+    # RISC-V: the trap's cause and value (pc is mepc); ESP-IDF's panic gives its cause in words.
+    mcause: int | None = None
+    mtval: int | None = None
+    cause: str | None = None
+    # Where pc falls in the image, decoded from the ELF by the harness (harness.elf.locate).
+    function: str | None = None
+    source: str | None = None  # file:line
 
 
 @dataclass(frozen=True)

@@ -42,8 +42,12 @@ CFSR_STKOF = 1 << 20  # ARMv8-M UFSR.STKOF: the stack-limit register (PSPLIM/MSP
 RESET_KINDS: dict[str, frozenset[str]] = {
     "canary": frozenset({"stack_overflow"}),
     "stack_limit": frozenset({"stack_limit", "usagefault"}),
-    "fault": frozenset({"hardfault", "usagefault", "busfault", "memmanage", "stack_limit"}),
+    "fault": frozenset({"hardfault", "usagefault", "busfault", "memmanage", "stack_limit", "panic"}),
     "assert": frozenset({"assert"}),
+    # ESP-IDF images (harness/esp_idf_console.py): esp_restart(), a panic's restart, a watchdog.
+    "software": frozenset({"software"}),
+    "panic": frozenset({"panic"}),
+    "watchdog": frozenset({"watchdog"}),
 }
 HEAP_SYMBOLS = ("pvPortMalloc", "vPortFree", "xPortGetFreeHeapSize", "ucHeap")
 _HEAP_FILES = tuple(f"heap_{n}.c" for n in range(1, 6))
@@ -158,9 +162,9 @@ def heap_figures_should_match_the_scheme(run: Run, at: str | None = None) -> Non
 
 def initial_free(run: Run) -> int:
     """Free heap once the run's scheme has initialised itself, before anything is allocated
-    (heap_1/2/4: TOTAL - 8; heap_5: from the regions its boot reported)."""
+    (heap_1/2: TOTAL - alignment, heap_4: TOTAL - header; heap_5: from the regions its boot reported)."""
     regions = [(r.size, r.addr) for r in run.events(Region)]
-    expected = free_after_initialisation(run.heap, run.boots[0].heap_size, regions)
+    expected = free_after_initialisation(run.heap, run.boots[0].heap_size, regions, run.layout)
     if expected is None:
         fail(run, f"no rule gives the initialised free heap on {run.heap}")
     return expected
@@ -173,9 +177,9 @@ def boot_free_should_follow_the_rule(run: Run) -> None:
     if not boots:
         fail(run, "expected a boot record")
     total = boots[0].heap_size
-    expected = free_before_first_allocation(run.heap, total)
+    expected = free_before_first_allocation(run.heap, total, run.layout)
     if run.heap == "heap_5":
-        expected = sum(heap5_region_free(r.size, r.addr) for r in run.events(Region))
+        expected = sum(heap5_region_free(r.size, r.addr, run.layout) for r in run.events(Region))
     elif run.heap == "heap_3":
         expected = total
     if expected is None:
@@ -188,7 +192,7 @@ def allocation_should_cost_the_rule(run: Run, size: int, before: str, after: str
     """One `pvPortMalloc(size)` between two heap records takes what heap_rules says (heap_3,
     newlib's malloc, has no exact rule: there it takes at least `size`)."""
     taken = heap_figure(run, "free", before) - heap_figure(run, "free", after)
-    cost = allocation_cost(run.heap, size)
+    cost = allocation_cost(run.heap, size, run.layout)
     if cost is None and taken < size:
         fail(run, f"expected pvPortMalloc({size}) to take at least {size} bytes on {run.heap} "
                   f"(at={before} -> at={after}), it took {taken}")
@@ -208,7 +212,7 @@ def each_leak_should_cost_the_rule(run: Run, size: int, baseline: str = "ready")
             heap_figure(run, "free", baseline)  # NotAvailable where the scheme has no figure
             fail(run, f"expected a free figure in {record_text(leak)}")
         figures.append(leak.free)
-    cost = allocation_cost(run.heap, size)
+    cost = allocation_cost(run.heap, size, run.layout)
     for leak, (a, b) in zip(leaks, itertools.pairwise(figures), strict=True):
         if (cost is not None and a - b != cost) or (cost is None and a - b < size):
             rule = f"{cost} bytes" if cost is not None else f"at least {size} bytes"
@@ -225,8 +229,8 @@ def stack_high_water_mark_should_be_at_least(run: Run, task: str, amount: int) -
         seen = sorted({s.task for s in run.events(Stack)})
         fail(run, f"expected `@mh stack task={task} ...` records, there are none "
                   f"(tasks seen: {', '.join(seen) or 'none'})")
-    lowest = min(records, key=lambda s: s.hwm_bytes if s.hwm_bytes is not None else s.hwm_words * WORD_BYTES)
-    got = lowest.hwm_bytes if lowest.hwm_bytes is not None else lowest.hwm_words * WORD_BYTES
+    lowest = min(records, key=lambda s: s.hwm_bytes if s.hwm_bytes is not None else s.hwm_words * run.layout.word)
+    got = lowest.hwm_bytes if lowest.hwm_bytes is not None else lowest.hwm_words * run.layout.word
     if got < amount:
         fail(run, f"expected the stack high-water mark of {task} to stay at least {amount} bytes, it fell to "
                   f"{got} ({record_text(lowest)})")
@@ -243,7 +247,7 @@ def stack_use_should_show_in_the_high_water_mark(run: Run, margin: int) -> None:
         if record.depth_words is None or record.hwm_bytes is None:
             fail(run, f"expected depth_words and hwm_bytes in {record_text(record)}")
         use = int(record.fields["use_bytes"])
-        most = record.depth_words * WORD_BYTES - use
+        most = record.depth_words * run.layout.word - use
         if not most - margin <= record.hwm_bytes <= most:
             fail(run, f"expected the high-water mark of {record.task} between {most - margin} and {most} bytes "
                       f"after writing {use} bytes of its {record.depth_words}-word stack, it is {record.hwm_bytes} "
@@ -264,10 +268,11 @@ def task_cost_should_follow_the_rule(run: Run) -> None:
             raise NotAvailable("the heap a task takes", run.heap)
         if not isinstance(taken, int):
             fail(run, f"expected a taken figure in {record_text(record)} on {run.heap}")
-        stack, block = allocation_cost(run.heap, depth * WORD_BYTES), allocation_cost(run.heap, tcb)
+        word = run.layout.word
+        stack, block = allocation_cost(run.heap, depth * word, run.layout), allocation_cost(run.heap, tcb, run.layout)
         if stack is None or block is None:
-            if taken < depth * WORD_BYTES + tcb:
-                fail(run, f"expected a task to take at least {depth * WORD_BYTES + tcb} bytes on {run.heap}, "
+            if taken < depth * word + tcb:
+                fail(run, f"expected a task to take at least {depth * word + tcb} bytes on {run.heap}, "
                           f"{record_text(record)}")
         elif taken != stack + block:
             fail(run, f"expected a {depth}-word task to take {stack} + {block} = {stack + block} bytes on "
@@ -297,7 +302,8 @@ def reset_kind(kind: str) -> frozenset[str] | None:
     known = frozenset().union(*RESET_KINDS.values())
     if key in known:
         return frozenset({key})
-    raise UsageError(f"unknown kind of reset '{kind}'", "use canary, stack limit, fault, assert or any")
+    raise UsageError(f"unknown kind of reset '{kind}'",
+                     "use canary, stack limit, fault, assert, software, panic, watchdog or any")
 
 
 def _is_stack_limit(run: Run) -> bool:

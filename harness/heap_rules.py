@@ -7,11 +7,38 @@ they come from; nothing here is measured, everything here is checked by a measur
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from harness.variant import NO_HEAP
 
-ALIGNMENT = 8  # portBYTE_ALIGNMENT on Cortex-M
-HEADER = 8  # sizeof(BlockLink_t) rounded up, heap_2/4/5
+LINK_BYTES = 8  # sizeof(BlockLink_t) on a 32-bit core: a pointer and a size_t
+
+
+def round_up(n: int, to: int = 8) -> int:
+    """`n` rounded up to a multiple of `to` (by default Cortex-M's portBYTE_ALIGNMENT)."""
+    return (n + to - 1) // to * to
+
+
+@dataclass(frozen=True)
+class PortLayout:
+    """What the port's build gives the rules: portBYTE_ALIGNMENT and sizeof(StackType_t).
+
+    Read from the boot record (`align=`, `stack_word=`), which the firmware prints from the
+    kernel's own macros, so nothing here is special-cased per board.
+    """
+
+    alignment: int = 8  # 8 on the ARM_CM* ports, 16 on RV32 (RISC-V port)
+    word: int = 4
+
+    @property
+    def header(self) -> int:
+        """heap_2/4/5's xHeapStructSize: the block header rounded up to the alignment."""
+        return round_up(LINK_BYTES, self.alignment)
+
+
+CORTEX_M = PortLayout()
+ALIGNMENT = CORTEX_M.alignment  # portBYTE_ALIGNMENT on Cortex-M
+HEADER = CORTEX_M.header  # sizeof(BlockLink_t) rounded up, heap_2/4/5
 MINIMUM_BLOCK = 2 * HEADER  # heapMINIMUM_BLOCK_SIZE: a block is split only if more is left over
 
 # Figures each scheme's record carries (absent ones are "not available", never zero).
@@ -22,6 +49,7 @@ FIGURES: dict[str, frozenset[str]] = {
     "heap_4": frozenset({"free", "min_ever", "largest", "smallest", "free_blocks", "allocs", "frees"}),
     "heap_5": frozenset({"free", "min_ever", "largest", "smallest", "free_blocks", "allocs", "frees"}),
     NO_HEAP: frozenset(),
+    "esp_idf": frozenset({"free", "min_ever", "largest"}),  # what an ESP-IDF app prints (patterns)
 }
 
 CAN_FREE = {"heap_1": False, "heap_2": True, "heap_3": True, "heap_4": True, "heap_5": True}
@@ -38,50 +66,59 @@ class NotAvailable(LookupError):
         self.heap = heap
 
 
-def round_up(n: int, to: int = ALIGNMENT) -> int:
-    return (n + to - 1) // to * to
-
-
-def allocation_cost(heap: str, size: int) -> int | None:
+def allocation_cost(heap: str, size: int, layout: PortLayout = CORTEX_M) -> int | None:
     """Bytes of free heap that `pvPortMalloc(size)` takes, or None where no exact rule exists.
 
-    heap_2/4/5 add the 8-byte block header and round to 8; heap_1 rounds to 8 only; heap_3 is
-    newlib's malloc, whose cost depends on its own chunk layout.
+    heap_2/4/5 add the block header and round to the alignment (8 and 8 on Cortex-M, 16 and 16
+    on RV32); heap_1 rounds to the alignment only; heap_3 is the C library's malloc, whose cost
+    depends on its own chunk layout.
     """
     if heap == "heap_1":
-        return round_up(size)
+        return round_up(size, layout.alignment)
     if heap in ("heap_2", "heap_4", "heap_5"):
-        return round_up(size + HEADER)
+        return round_up(size + layout.header, layout.alignment)
     return None
 
 
-def free_before_first_allocation(heap: str, total: int) -> int | None:
-    """The free figure at boot: heap_1/2 report TOTAL - 8 at once, heap_4 reports 0 until the
-    first allocation initialises it; heap_5 depends on its regions; heap_3 has no figure of its own.
+def blocks_that_fit(heap: str, free: int, cost: int) -> int:
+    """How many allocations costing `cost` the free figure `free` still holds.
+
+    heap_1 hands a block out only if a byte stays free after it (heap_1.c: `xNextFreeByte +
+    xWantedSize < configADJUSTED_HEAP_SIZE`), which shows when the free figure is an exact
+    multiple of the cost (RV32: 16-byte alignment, 4096-byte blocks).
+    """
+    return (free - 1) // cost if heap == "heap_1" else free // cost
+
+
+def free_before_first_allocation(heap: str, total: int, layout: PortLayout = CORTEX_M) -> int | None:
+    """The free figure at boot: heap_1/2 report TOTAL - alignment at once, heap_4 reports 0 until
+    the first allocation initialises it; heap_5 depends on its regions; heap_3 has no figure of its own.
     """
     if heap in ("heap_1", "heap_2"):
-        return total - ALIGNMENT
+        return total - layout.alignment
     if heap == "heap_4":
         return 0
     return None
 
 
 def free_after_initialisation(
-    heap: str, total: int, regions: Sequence[tuple[int, int]] = ()
+    heap: str, total: int, regions: Sequence[tuple[int, int]] = (), layout: PortLayout = CORTEX_M
 ) -> int | None:
-    """The free figure once the scheme has set itself up (8-aligned application heap); heap_5's
+    """The free figure once the scheme has set itself up (aligned application heap); heap_5's
     is the sum over its (size, address) regions of what each adds."""
-    if heap in ("heap_1", "heap_2", "heap_4"):
-        return total - ALIGNMENT
+    if heap in ("heap_1", "heap_2"):
+        return total - layout.alignment
+    if heap == "heap_4":
+        return total - layout.header  # the end marker, at the aligned end of an aligned heap
     if heap == "heap_5" and regions:
-        return sum(heap5_region_free(size, address) for size, address in regions)
+        return sum(heap5_region_free(size, address, layout) for size, address in regions)
     return None
 
 
-def heap5_region_free(size: int, address: int) -> int:
+def heap5_region_free(size: int, address: int, layout: PortLayout = CORTEX_M) -> int:
     """What one heap_5 region adds to the free figure: its alignment slack and end marker go."""
-    start = round_up(address)
-    end = (address + size - HEADER) // ALIGNMENT * ALIGNMENT
+    start = round_up(address, layout.alignment)
+    end = (address + size - layout.header) // layout.alignment * layout.alignment
     return end - start
 
 
@@ -127,9 +164,9 @@ def object_request(name: str, type_size: int, *, length: int = 0, item_size: int
     raise KeyError(f"no allocation rule for kernel object {name!r}")
 
 
-def task_cost(heap: str, depth_words: int, tcb_size: int) -> int | None:
-    """Free heap xTaskCreate takes: the stack (depth * 4, allocated first on a stack that grows
+def task_cost(heap: str, depth_words: int, tcb_size: int, layout: PortLayout = CORTEX_M) -> int | None:
+    """Free heap xTaskCreate takes: the stack (depth * word, allocated first on a stack that grows
     down) and the TCB, each one allocation (tasks.c prvCreateTask); None where no exact rule exists."""
-    stack = allocation_cost(heap, depth_words * 4)
-    tcb = allocation_cost(heap, tcb_size)
+    stack = allocation_cost(heap, depth_words * layout.word, layout)
+    tcb = allocation_cost(heap, tcb_size, layout)
     return None if stack is None or tcb is None else stack + tcb

@@ -141,7 +141,8 @@ def run_elf(args: argparse.Namespace, console: Console) -> int:
                          "drop them; the scheme is read from the image")
     board = load_board(args.board)
     plan = plan_from(args)
-    emulator = find_backend(args.emulator)
+    emulator_name = args.emulator or board.default_emulator
+    emulator = find_backend(emulator_name)
     if args.print_command:
         print(shlex.join(emulator.command(board, args.elf, Path("<private-tmpdir>"), debug=True)))
         return ExitStatus.OK
@@ -150,7 +151,7 @@ def run_elf(args: argparse.Namespace, console: Console) -> int:
     folder = args.results / f"{board.name}-{args.elf.stem}"
     interrupted = False
     try:
-        result = run_image(image, board, folder / "uart.log", plan, emulator=args.emulator, timeout=args.timeout,
+        result = run_image(image, board, folder / "uart.log", plan, emulator=emulator_name, timeout=args.timeout,
                            hang_seconds=args.hang_seconds, max_resets=args.max_resets,
                            assert_symbol=args.assert_function)
     except Interrupted as stop:
@@ -168,4 +169,9 @@ def run_elf(args: argparse.Namespace, console: Console) -> int:
         if not any(pattern.search(text) for text in result.run.texts):
             console.print(f"  [red]expectation failed:[/] expected {escape(pattern.describe())} on the UART, none came")
             failed = True
-    return ExitStatus.FAILED if failed else ExitStatus.OK
+    status = int(ExitStatus.FAILED if failed else ExitStatus.OK)
+    if args.baseline is not None or args.update_baseline:  # the snapshots' floors against a baseline
+        from harness.compare_gate import run_gate
+
+        status = max(status, run_gate(result, args.baseline, args.update_baseline, folder, console))
+    return status

@@ -77,9 +77,10 @@ class LiveBoard:
         self._stopped = False
 
     @classmethod
-    def start(cls, firmware: Firmware, uart_log: Path, emulator: str = "qemu") -> LiveBoard:
+    def start(cls, firmware: Firmware, uart_log: Path, emulator: str | None = None) -> LiveBoard:
         """Power the image on; its UART text goes to `uart_log` from the first byte."""
-        return cls(firmware, backend(emulator).start(firmware.variant.board, firmware.elf, uart_log))
+        board = firmware.variant.board
+        return cls(firmware, backend(emulator or board.default_emulator).start(board, firmware.elf, uart_log))
 
     @property
     def running(self) -> bool:

@@ -16,7 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import ErrorDetails
 
-from harness.errors import PlatformError, UnknownBoardError
+from harness.errors import PlatformError, UnknownBoardError, UsageError
 from harness.paths import FIRMWARE_DIR
 from harness.paths import platforms_dir as default_platforms_dir
 
@@ -34,16 +34,27 @@ class Memory(_Strict):
     flash: MemoryRegion
     ram: MemoryRegion
     ram2: MemoryRegion | None = None  # a second, separate RAM (e.g. another SRAM bank)
+    # Where initialised data goes when the boot ROM loads it in place (ESP32-C3), rather than the
+    # start-up code copying it from flash into `ram`.
+    data: MemoryRegion | None = None
 
 
 RamName = Literal["ram", "ram2"]
+# What a board can run: our firmware (built per variant) and/or ESP-IDF images (a user's build).
+Runnable = Literal["firmware", "esp_idf"]
+CoreName = Literal["cortex_m", "riscv", "xtensa"]
+# Keys only a board that runs our firmware needs; a board that runs images only may leave them out.
+FIRMWARE_KEYS = (
+    "port", "port_dir", "port_sources", "fpu", "family", "linker_script", "cflags", "heap5_regions", "uart",
+    "heap_size",
+)
 FpuName = Literal["none", "fpv4-sp-d16", "fpv5-d16", "fpv5-sp-d16"]
-_PORT_DIR = r"^[A-Za-z0-9_]+(/[A-Za-z0-9_]+)*$"  # under portable/GCC/, no '..'
+_PORT_DIR = r"^[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*$"  # under portable/GCC/, no '..'
 _PORT_SOURCE = r"^[A-Za-z0-9_]+\.[cS]$"
 
 
 class Uart(_Strict):
-    driver: Literal["cmsdk", "stm32_usart", "stm32f7_usart", "nrf_uarte"]
+    driver: Literal["cmsdk", "stm32_usart", "stm32f7_usart", "nrf_uarte", "esp32c3_uart"]
     base: int = Field(ge=0)
 
 
@@ -57,6 +68,17 @@ class QemuTarget(_Strict):
     extra_args: tuple[str, ...] = ()
 
 
+class EspQemuTarget(_Strict):
+    """Espressif's QEMU fork: the machine, the chip name esptool knows, and how to make its flash."""
+
+    binary: str  # qemu-system-riscv32 / qemu-system-xtensa, looked up in the esp-qemu folder's bin/
+    machine: str  # -machine esp32c3 / esp32
+    chip: str  # esptool's --chip
+    bootloader_offset: int = Field(ge=0)  # where the ROM loads the second stage from (0x0 or 0x1000)
+    watchdog: str  # the TIMG driver whose wdt_disable property turns the watchdog off
+    # -icount shift for runs, or None where instruction counting stalls the machine (esp32's flash)
+    icount_shift: int | None = Field(default=None, ge=0, le=10)
+    extra_args: tuple[str, ...] = ()
 class RenodeTarget(_Strict):
     """How Renode runs the board: its platform description, the console UART peripheral, and
     monitor commands run after the platform loads (clocks, performance) and again at each reset."""
@@ -70,12 +92,13 @@ class RenodeTarget(_Strict):
 
 class Emulators(_Strict):
     qemu: QemuTarget | None = None
+    esp_qemu: EspQemuTarget | None = None
     renode: RenodeTarget | None = None  # last: a board QEMU also runs keeps QEMU as its default
 
     @model_validator(mode="after")
     def _at_least_one(self) -> Emulators:
         if all(getattr(self, name) is None for name in type(self).model_fields):
-            raise ValueError("emulators names none: give at least one (qemu, renode)")
+            raise ValueError("emulators names none: give at least one (qemu, esp_qemu, renode)")
         return self
 
 
@@ -85,20 +108,27 @@ class Board(_Strict):
     name: str
     description: str
     cpu: str
-    port: str  # the FreeRTOS port's name, as the boot record and tables show it
-    port_dir: str = Field(pattern=_PORT_DIR)  # under the kernel's portable/GCC/: portmacro.h is here
-    port_sources: tuple[str, ...] = Field(min_length=1)  # files in port_dir to compile
-    fpu: FpuName  # "none": soft float; else -mfpu=<fpu> -mfloat-abi=hard
-    core: Literal["cortex_m"]  # directory under firmware/boards/: the CPU's reset handler, shared by families
-    family: str  # directory under firmware/boards/: the board family's vector table and drivers
-    linker_script: str  # path under firmware/boards/
-    cflags: tuple[str, ...]
+    runs: tuple[Runnable, ...] = Field(default=("firmware",), min_length=1)
+    # The firmware keys (FIRMWARE_KEYS) are required where `runs` has firmware; elsewhere their
+    # defaults are never read (harness.build refuses such a board by name first).
+    port: str = ""  # the FreeRTOS port's name, as the boot record and tables show it
+    port_dir: str = Field(default="-", pattern=_PORT_DIR)  # under portable/GCC/: portmacro.h is here
+    port_sources: tuple[str, ...] = ()  # files in port_dir to compile
+    # More folders under portable/GCC/ for the include path (RISC-V: its chip-specific extensions).
+    port_includes: tuple[str, ...] = ()
+    fpu: FpuName = "none"  # "none": soft float; else -mfpu=<fpu> -mfloat-abi=hard
+    core: CoreName  # directory under firmware/boards/: the CPU's start-up and traps, shared by families
+    family: str = ""  # directory under firmware/boards/: the board family's vector table and drivers
+    linker_script: str = ""  # path under firmware/boards/
+    cflags: tuple[str, ...] = ()  # compile and link flags for the CPU
     clock_hz: int = Field(gt=0)
+    # The op timer's count rate (compare's cycles per operation), where it is not the CPU clock.
+    op_timer_hz: int | None = Field(default=None, gt=0)
     memory: Memory
-    heap5_regions: tuple[RamName, RamName]  # where heap_5's two regions go
-    uart: Uart
-    overflow_detection: tuple[Literal["canary", "stack_limit"], ...] = Field(min_length=1)
-    heap_size: int = Field(gt=0, description="default configTOTAL_HEAP_SIZE in bytes")
+    heap5_regions: tuple[RamName, RamName] = ("ram", "ram")  # where heap_5's two regions go
+    uart: Uart | None = None
+    overflow_detection: tuple[Literal["canary", "stack_limit", "watchpoint"], ...] = Field(min_length=1)
+    heap_size: int = Field(default=1, gt=0, description="default configTOTAL_HEAP_SIZE in bytes")
     emulators: Emulators
     notes: tuple[str, ...] = ()  # facts a user of this board should know, shown by `memharness boards`
 
@@ -107,6 +137,14 @@ class Board(_Strict):
         """What ends a stack overflow first here: the hardware limit at the crossing instruction
         where the port sets PSPLIM, else FreeRTOS's canary at the next context switch."""
         return "stack_limit" if "stack_limit" in self.overflow_detection else "canary"
+
+    @field_validator("port_includes")
+    @classmethod
+    def _plain_folders(cls, folders: tuple[str, ...]) -> tuple[str, ...]:
+        for folder in folders:
+            if not re.match(_PORT_DIR, folder):
+                raise ValueError(f"'{folder}' is not a folder under portable/GCC/")
+        return folders
 
     @field_validator("port_sources")
     @classmethod
@@ -120,7 +158,43 @@ class Board(_Strict):
     def _regions_exist(self) -> Board:
         if "ram2" in self.heap5_regions and self.memory.ram2 is None:
             raise ValueError("heap5_regions names ram2, but memory has no ram2")
+        if self.runs_firmware:
+            missing = [key for key in FIRMWARE_KEYS if key not in self.model_fields_set]
+            if missing:
+                fields = ", ".join(repr(k) for k in missing)
+                raise ValueError(f"missing field {fields} (a board whose `runs` has firmware needs it)")
+            if not self.port_sources:
+                raise ValueError("'port_sources' must name at least one file")
         return self
+
+    @property
+    def runs_firmware(self) -> bool:
+        """Our firmware builds and runs here (else the board runs others' images only)."""
+        return "firmware" in self.runs
+
+    def require_firmware(self) -> None:
+        """Refuse, naming the fix, a board that runs others' images only (no compiler for its CPU here)."""
+        if not self.runs_firmware:
+            raise UsageError(
+                f"board {self.name} runs {', '.join(self.runs)} only: memharness builds no firmware for it",
+                f"run an image on it (memharness run --board {self.name} --image BUILD_DIR), or pick a board "
+                "that runs our firmware (memharness boards)",
+            )
+
+    @property
+    def runs_esp_idf(self) -> bool:
+        return "esp_idf" in self.runs
+
+    @property
+    def timer_hz(self) -> int:
+        """The rate of the clock the op timer counts (compare converts its ticks to cycles)."""
+        return self.op_timer_hz or self.clock_hz
+
+    @property
+    def console(self) -> Uart:
+        """The console UART; only firmware boards are asked (the validator guarantees it there)."""
+        assert self.uart is not None, f"{self.name} runs no firmware of ours"
+        return self.uart
 
     @property
     def emulator_names(self) -> tuple[str, ...]:
@@ -136,7 +210,12 @@ class Board(_Strict):
         return self.fpu != "none"
 
     def float_flags(self) -> tuple[str, ...]:
-        """Compiler flags for the board's floating point: hard-float ABI with its FPU, or soft."""
+        """Compiler flags for the board's floating point: hard-float ABI with its FPU, or soft.
+
+        Only ARM's compiler takes -mfloat-abi; on RISC-V the float ABI is part of `cflags` (-mabi).
+        """
+        if self.core != "cortex_m":
+            return ()
         if self.fpu == "none":
             return ("-mfloat-abi=soft",)
         return (f"-mfpu={self.fpu}", "-mfloat-abi=hard")
@@ -204,7 +283,8 @@ def _load_board_text(path: Path, text: str) -> Board:
             f"rename the file to {board.name}.yaml or set name: {path.stem}",
         )
     boards_dir = FIRMWARE_DIR / "boards"
-    for key, relative in (("core", board.core), ("family", board.family), ("linker_script", board.linker_script)):
+    checked = (("core", board.core), ("family", board.family), ("linker_script", board.linker_script))
+    for key, relative in checked if board.runs_firmware else ():
         if not (boards_dir / relative).exists():
             raise PlatformError(
                 f"{path}: '{key}': {boards_dir / relative} does not exist",

@@ -14,9 +14,11 @@ out the boards that lack it; without it each board runs on its first emulator.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -24,13 +26,18 @@ from harness import api
 from harness.build import Firmware
 from harness.emulators import NAMES as EMULATORS
 from harness.emulators import backend
-from harness.errors import HarnessError
+from harness.errors import HarnessError, UsageError
 from harness.kernel import DEFAULT_VERSION
 from harness.observe.plan import Plan
 from harness.observe.target import ImageRun
 from harness.platforms import Board, board_names, load_board
 from harness.report import write_run
 from harness.run import Run
+from harness.shard import owners as shard_owners
+from harness.shard import parse as parse_shard
+
+if TYPE_CHECKING:
+    from harness.gate import Verdict
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -45,6 +52,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="run end-to-end tests on this emulator (default: each board's first; a board without it is skipped)",
     )
     group.addoption("--mh-results", default=None, help="keep run results here (default: pytest's tmp)")
+    group.addoption("--shard", default=None, metavar="K/N",
+                    help="run the K-th of N deterministic parts of the collected tests (whole files, dealt by size)")
+    group.addoption("--update-baseline", action="store_true",
+                    help="memharness.gate(...) adds the figures to its baseline file instead of checking them")
 
 
 @dataclass
@@ -71,6 +82,14 @@ class Bench:
                 heap_size=heap_size, overflow_check=overflow_check,
             )
         return self._firmware[key]
+
+    def gate(self, run: Run | ImageRun, baseline: str | Path) -> Verdict:
+        """The baseline gate in one call: the run's heap figures and stack high-water marks (or a
+        user image run's snapshot floors) against the baseline file; fails with the table of what
+        got worse (`--update-baseline` writes)."""
+        from harness.gate import assert_within_baseline  # the baseline's schema, loaded when used
+
+        return assert_within_baseline(run, baseline)
 
     def run(
         self,
@@ -142,8 +161,34 @@ def _refusal(node: pytest.Item, board: Board) -> str | None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", f"{_MARK}(applies, why): the test runs only on boards where applies(board)")
     config.addinivalue_line("markers", "per_board: part of the subset `make test` runs on every board")
+    if config.getoption("--update-baseline"):
+        from harness.gate import UPDATE_ENV
+
+        os.environ[UPDATE_ENV] = "1"  # xdist workers start after this and inherit it
     if config.getoption("--board") != api.DEFAULT_BOARD:
         selected_boards(config)  # a wrong name is a usage error before anything is collected
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """`--shard K/N`: keep the K-th of N parts. Whole files are dealt (a module's shared fixture
+    is built once), the largest first, to the part with the fewest tests so far: the same on
+    every CI job and every xdist worker, since it depends only on what was collected."""
+    text = config.getoption("--shard")
+    if not text:
+        return
+    try:
+        part = parse_shard(str(text))
+    except UsageError as exc:
+        raise pytest.UsageError(f"--shard: {exc.message}") from None
+    files: dict[str, int] = {}
+    for item in items:
+        name = item.nodeid.split("::", 1)[0]
+        files[name] = files.get(name, 0) + 1
+    owner = shard_owners(sorted(files.items()), part.count)
+    keep = [i for i in items if owner[i.nodeid.split("::", 1)[0]] == part.index - 1]
+    dropped = [i for i in items if owner[i.nodeid.split("::", 1)[0]] != part.index - 1]
+    items[:] = keep
+    config.hook.pytest_deselected(items=dropped)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -158,9 +203,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     emulator = metafunc.config.getoption("--emulator")
     if emulator is not None:  # boards without the emulator asked for are left out, as with only_boards
         boards = [b for b in boards if emulator in b.emulator_names] or boards
-    # Boards the test does not apply to are left out; if that is all of them, each is kept and
-    # skips naming why (rather than pytest's "empty parameter set").
-    chosen = [b.name for b in boards if all(m.kwargs["applies"](b) for m in marks)] or names
+    # Boards the test does not apply to, and boards that run others' images only (esp32), are left
+    # out; if that is all of them, each is kept and skips naming why (not pytest's "empty parameter set").
+    chosen = [b.name for b in boards if b.runs_firmware and all(m.kwargs["applies"](b) for m in marks)] or names
     metafunc.parametrize("mh_board", chosen, indirect=True, ids=chosen)
 
 
@@ -180,6 +225,8 @@ def memharness(request: pytest.FixtureRequest, tmp_path: Path, mh_board: Board) 
     """Builds and runs on the board given by --board; skips, naming what is missing, if it cannot."""
     config = request.config
     board_name = mh_board.name
+    if not mh_board.runs_firmware:
+        pytest.skip(f"{mh_board.name} runs {', '.join(mh_board.runs)} only, not our firmware")
     emulator = chosen_emulator(config, mh_board)
     reason = backend(emulator).available(mh_board)
     if reason:

@@ -47,7 +47,7 @@ from harness.events import (
     Text,
     Unknown,
 )
-from harness.heap_rules import FIGURES, NotAvailable
+from harness.heap_rules import CORTEX_M, FIGURES, NotAvailable, PortLayout
 from harness.protocol import parse_line
 
 E = TypeVar("E", bound=Event)
@@ -102,6 +102,15 @@ class Run:
     @property
     def boots(self) -> list[Boot]:
         return self.events(Boot)
+
+    @property
+    def layout(self) -> PortLayout:
+        """The port's alignment and stack word as the first boot record gives them (Cortex-M's if
+        the firmware predates those keys)."""
+        boot = self.boots[0] if self.boots else None
+        if boot is None or boot.align is None:
+            return CORTEX_M
+        return PortLayout(boot.align, boot.stack_word or CORTEX_M.word)
 
     @property
     def resets(self) -> int:
@@ -183,7 +192,9 @@ def record_text(event: Event) -> str:
 
 
 _HEX_KEYS = frozenset({
-    "ptr", "addr", "pc", "lr", "psr", "cfsr", "hfsr", "mmfar", "bfar", "stack_base", "reset_pc", "reset_cfsr", "limit",
+    "ptr", "addr", "pc", "lr", "psr", "cfsr", "hfsr", "mmfar", "bfar", "stack_base", "reset_pc", "reset_cfsr",
+    "reset_mcause", "limit",
+    "mcause", "mtval", "mepc", "ra", "sp", "excvaddr", "mstatus", "ps", "a0", "a1",
 })
 
 
@@ -280,8 +291,8 @@ def execute(
     params: Mapping[str, int],
     uart_log: Path,
     *,
-    emulator: str = "qemu",
-    icount_shift: int = 0,
+    emulator: str | None = None,
+    icount_shift: int | None = None,
     timeout: float = 30.0,
     boot_timeout: float = 10.0,
     max_resets: int = 1,
@@ -294,7 +305,7 @@ def execute(
     has stopped.
     """
     variant = firmware.variant
-    chosen = find_backend(emulator)
+    chosen = find_backend(emulator or variant.board.default_emulator)
     timeline = _Timeline()
     outcome, reason = Outcome.TIMEOUT, ""
     session: Session | None = None
@@ -417,14 +428,14 @@ def _drive(
                     return Outcome.RESET, cause
 
 
-def firmware_catalogue(firmware: Firmware, *, emulator: str = "qemu", timeout: float = 10.0) -> list[str]:
+def firmware_catalogue(firmware: Firmware, *, emulator: str | None = None, timeout: float = 10.0) -> list[str]:
     """The firmware's own scenario table (`list` command), as `name params` lines.
 
     Used to keep `harness.scenarios.CATALOGUE` and the C table from drifting apart.
     """
     from harness.events import ScenarioInfo
 
-    chosen = find_backend(emulator)
+    chosen = find_backend(emulator or firmware.variant.board.default_emulator)
     with_log = Path(tempfile.mkdtemp(prefix="memharness-list-")) / "uart.log"
     session = chosen.start(firmware.variant.board, firmware.elf, with_log)
     timeline = _Timeline()

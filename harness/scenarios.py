@@ -157,6 +157,7 @@ CATALOGUE: tuple[Scenario, ...] = (
             Param("loops", 10, 1, 1000, "vTaskDelay(1) loops (context switches) each task runs"),
             Param("try_depth", 0, 0, 1024, "also run an empty task of this depth (0: no trial)"),
             Param("fpu", 0, 0, 1, "1: the tasks do float arithmetic (an FPU board then saves the extended frame)"),
+            Param("sync", 0, 0, 1, "1: wait for the harness (`go`) after the quiescent stack record"),
         ),
     ),
     Scenario(

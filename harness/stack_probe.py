@@ -13,7 +13,18 @@ from __future__ import annotations
 
 from harness.emulators.base import Session
 from harness.events import Event, Stack, StackMeasured, harness_event
+from harness.heap2_walk import ACK
 from harness.stack_rules import WORD, untouched_bytes
+
+
+def synced_stack_probe(event: Event, session: Session) -> list[Event]:
+    """`stack_probe` for a run with sync=1: the firmware waits after each quiescent record until
+    the harness has read the stack (on a fast board it would otherwise free it first)."""
+    try:
+        return stack_probe(event, session)
+    finally:
+        if isinstance(event, Stack) and event.stack_base is not None:
+            session.write_line(ACK)
 
 
 def stack_probe(event: Event, session: Session) -> list[Event]:

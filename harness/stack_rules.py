@@ -11,29 +11,33 @@ Where each comes from (FreeRTOS-Kernel V11.x, the sources are the authority):
 
 from __future__ import annotations
 
+from harness.heap_rules import CORTEX_M, PortLayout
+
 WORD = 4  # sizeof(StackType_t) on Cortex-M
 FILL = 0xA5  # tskSTACK_FILL_BYTE
 ALIGNMENT = 8  # portBYTE_ALIGNMENT on the ARM_CM* ports
 CANARY_BYTES = 16  # method 2: four words at pxStack
 
 
-def usable_bytes(depth_words: int) -> int:
+def usable_bytes(depth_words: int, layout: PortLayout = CORTEX_M, base: int = 0) -> int:
     """Bytes from pxStack up to the aligned top of stack (where the first frame goes below).
 
-    pxStack is 8-aligned (heap blocks and the firmware's static stacks are), so the top word's
-    address, pxStack + 4 * (depth - 1), rounds down by 4 when depth is even.
+    The top word's address, pxStack + word * (depth - 1), rounds down to the port's alignment.
+    With `base` (pxStack) the figure is exact; without, pxStack is taken as aligned, as heap_1/2/4/5
+    blocks and the firmware's static stacks are (a C library's malloc may align less: heap_3).
     """
     if depth_words < 1:
         raise ValueError(f"a stack depth must be at least 1 word, not {depth_words}")
-    return (WORD * (depth_words - 1)) // ALIGNMENT * ALIGNMENT
+    top = base + layout.word * (depth_words - 1)
+    return top // layout.alignment * layout.alignment - base
 
 
-def touched_bytes(depth_words: int, hwm_words: int) -> int:
+def touched_bytes(depth_words: int, hwm_words: int, layout: PortLayout = CORTEX_M, base: int = 0) -> int:
     """The stack a task has touched, counted down from the aligned top (independent of depth parity)."""
-    return usable_bytes(depth_words) - WORD * hwm_words
+    return usable_bytes(depth_words, layout, base) - layout.word * hwm_words
 
 
-def minimum_depth(touched: int, method: int = 2) -> int:
+def minimum_depth(touched: int, method: int = 2, layout: PortLayout = CORTEX_M) -> int:
     """The smallest depth (words) at which a task touching `touched` bytes below its aligned top
     passes check method 2: its deepest byte stays above the 16-byte canary at pxStack.
 
@@ -43,7 +47,7 @@ def minimum_depth(touched: int, method: int = 2) -> int:
     if method != 2:
         raise ValueError("the minimum depth follows from the high-water mark for method 2 only")
     depth = 1
-    while usable_bytes(depth) - touched < CANARY_BYTES:
+    while usable_bytes(depth, layout) - touched < CANARY_BYTES:
         depth += 1
     return depth
 

@@ -56,6 +56,7 @@ def make_variant(
     overflow_check: int = 2,
 ) -> Variant:
     """Check the combination and fill defaults; every refusal says what to pass instead."""
+    board.require_firmware()
     if profile not in PROFILES:
         raise UsageError(f"unknown profile '{profile}'", f"use one of: {', '.join(PROFILES)}")
     if profile == "static":

@@ -24,6 +24,7 @@
  */
 
 #include "FreeRTOS.h"
+#include "board.h"
 #include "task.h"
 
 #include "heap_figures.h"
@@ -45,7 +46,7 @@
 #define overflowFOREVER              0xFFFFFFFFUL
 #define overflowTICKS_PER_ITERATION  ( ( TickType_t ) 1 )
 #define overflowWAIT_MARGIN_MS       1000UL
-#define overflowSTACK_ALIGN          8
+#define overflowSTACK_ALIGN          portBYTE_ALIGNMENT
 #define overflowPARAM_DEPTH          0
 #define overflowPARAM_ITERATIONS     1
 #define overflowPARAM_GUARD          2
@@ -101,7 +102,7 @@ static void __attribute__( ( noinline ) ) prvSmashRun( OverflowRun_t * pxRun )
 
     vTaskGetInfo( NULL, &xStatus, pdFALSE, eRunning );
     pucBase = ( uint8_t * ) xStatus.pxStackBase;
-    __asm volatile ( "mov %0, sp" : "=r" ( pucSp ) );
+    pucSp = ( uint8_t * ) pvBoardStackPointer();
 
     /* Only go on if the neighbour's TCB is within reach, below this stack. */
     if( ( pucNeighbour >= pucBase ) || ( pucNeighbour < ( pucBase - pxRun->ulSmashBytes ) ) )

@@ -11,7 +11,7 @@
 #include "scenario_support.h"
 
 #define supportPOLL_TICKS    ( ( TickType_t ) 1 )
-#define supportSTACK_ALIGN   8
+#define supportSTACK_ALIGN   portBYTE_ALIGNMENT
 
 #if ( configSUPPORT_DYNAMIC_ALLOCATION == 0 )
     static StackType_t uxSlotStacks[ supportTASK_SLOTS ][ supportSLOT_DEPTH_WORDS ] __attribute__( ( aligned( supportSTACK_ALIGN ) ) );

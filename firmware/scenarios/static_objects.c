@@ -38,7 +38,7 @@
 #define staticWAIT_TICKS          ( ( TickType_t ) 20 )
 #define staticTIMER_BIT           ( ( EventBits_t ) 1 )
 #define staticSTREAM_TRIGGER      1
-#define staticSTACK_ALIGN         8
+#define staticSTACK_ALIGN         portBYTE_ALIGNMENT
 #define staticPARAM_DEPTH         0
 #define staticPARAM_LENGTH        1
 #define staticPARAM_ITEM_SIZE     2

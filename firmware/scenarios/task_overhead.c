@@ -38,6 +38,7 @@
 #define overheadPARAM_LOOPS       1
 #define overheadPARAM_TRY_DEPTH   2
 #define overheadPARAM_FPU         3
+#define overheadPARAM_SYNC        4
 #define overheadFPU_SCALE         1.5f
 #define overheadFPU_OFFSET        0.25f
 
@@ -47,7 +48,8 @@ static const ScenarioParam_t xParams[] =
     { "depth",      256UL,   64UL, 1024UL  },
     { "loops",      10UL,    1UL,  1000UL  },
     { "try_depth",  0UL,     0UL,  1024UL  }, /* 0: no trial. */
-    { "fpu",        0UL,     0UL,  1UL     }  /* 1: float arithmetic in the loop. */
+    { "fpu",        0UL,     0UL,  1UL     }, /* 1: float arithmetic in the loop. */
+    { "sync",       0UL,     0UL,  1UL     }  /* 1: wait for the harness after the quiescent record. */
 };
 
 static uint32_t ulLoops;
@@ -138,6 +140,12 @@ static void prvRun( const uint32_t * pulValues )
     }
 
     vMhStackRecord( "suspended", xMeasured, ulDepth );
+
+    if( pulValues[ overheadPARAM_SYNC ] != 0UL )
+    {
+        /* The harness reads the stack from outside before it is freed (and reused). */
+        vMhWaitForHarness();
+    }
 
     if( ulTryDepth > 0U )
     {

@@ -299,6 +299,9 @@ def build_app(project: Project, spec: AppVariantSpec, root: Path | None = None) 
     sflags = [*cpu_flags(board), *_COMMON_CFLAGS, *variant_flags(variant), *config_defines, *entry,
               f'-DmhRECORD_PREFIX="{TEXT_PREFIX}"', *tick_flags(project, values), *inc(support_includes)]
     board_sources = sorted(src for folder in _board_dirs(board) for src in folder.glob("*.c"))
+    # The core's fault handler (under mh/, kept out of user images of our board support) reports a
+    # fault and resets the board, as the hooks do: an app links it, the outside reader breaks on it.
+    board_sources += sorted((FIRMWARE_DIR / "boards" / board.core / "mh").glob("fault.c"))
     support = [*SUPPORT_SOURCES, *board_sources, *([ESP_IDF_DIR / "esp_compat.c"] if esp else [])]
     if variant.heap_number:
         support.append(kernel.path / "portable" / "MemMang" / f"{variant.heap}.c")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import json
 import time
 
 from rich.console import Console
@@ -134,13 +135,15 @@ def run_command(args: argparse.Namespace, console: Console) -> int:
                          "drop them, or drop --app")
     project = load(args)
     spec = _one(args, project)
-    find_backend(args.emulator).require(load_board(spec.board))
+    board = load_board(spec.board)
+    emulator = args.emulator or board.default_emulator
+    find_backend(emulator).require(board)
     [built] = build_all(project, [spec], console)
     if isinstance(built, SchemeUnfitError):
         raise built
     interrupted = False
     try:
-        app_run = run_app(project, built, args.results, timeout=None, emulator=args.emulator)
+        app_run = run_app(project, built, args.results, timeout=None, emulator=emulator)
         result = app_run.image_run
         folder = app_run.folder
     except Interrupted as stop:
@@ -167,6 +170,13 @@ def compare_command(args: argparse.Namespace, console: Console) -> int:
     for board in {s.board for s in specs}:
         find_backend("qemu").require(load_board(board))
     results = args.results / project.name
+    gate = None
+    if args.baseline is not None or args.update_baseline:  # refused before anything is built
+        from harness.compare_gate import matrix, open_gate
+
+        asked = matrix(sorted({s.board for s in specs}), sorted({s.kernel for s in specs}),
+                       [s.scheme for s in specs], [project.name])
+        gate = open_gate(args.baseline, args.update_baseline, asked)
     started, clock = datetime.datetime.now(datetime.timezone.utc), time.monotonic()
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("building", total=len(specs))
@@ -191,7 +201,13 @@ def compare_command(args: argparse.Namespace, console: Console) -> int:
         return ExitStatus.INTERRUPTED
     if comparison.emulator_died:
         return ExitStatus.INFRASTRUCTURE
-    return ExitStatus.OK if any(clean(c.figures) for c in comparison.cells) else ExitStatus.FAILED
+    status = int(ExitStatus.OK if any(clean(c.figures) for c in comparison.cells) else ExitStatus.FAILED)
+    if args.baseline is not None:
+        from harness.compare_gate import close_gate
+
+        report = json.loads((results / "compare.json").read_text(encoding="utf-8"))
+        status = max(status, close_gate(report, args.baseline, args.update_baseline, gate, results, console))
+    return status
 
 
 def main(args: argparse.Namespace, console: Console) -> int:

@@ -5,15 +5,21 @@ from __future__ import annotations
 from harness.emulators.base import Backend, Session
 from harness.errors import UsageError
 
-NAMES = ("qemu", "renode")
+ALIASES = {"esp-qemu": "esp_qemu", "espressif": "esp_qemu"}  # friendlier spellings for --emulator
+NAMES = ("qemu", "esp_qemu", "renode")
 
 
 def backend(name: str) -> Backend:
-    """The backend called `name`: one of `NAMES`."""
+    """The backend called `name`: one of `NAMES` (or an alias)."""
+    name = ALIASES.get(name, name)
     if name == "qemu":
         from harness.emulators.qemu import QemuBackend
 
         return QemuBackend()
+    if name == "esp_qemu":
+        from harness.emulators.esp_qemu import EspQemuBackend
+
+        return EspQemuBackend()
     if name == "renode":
         from harness.emulators.renode import RenodeBackend
 

@@ -73,12 +73,13 @@ class Backend(Protocol):
         """Raise the user's error (ToolMissingError, EmulatorError) if `board` cannot run here."""
 
     def command(
-        self, board: Board, elf: Path, workdir: Path, icount_shift: int = 0, *, debug: bool = False
+        self, board: Board, elf: Path, workdir: Path, icount_shift: int | None = None, *, debug: bool = False
     ) -> list[str]:
-        """The exact command line, so a person can start the same emulator by hand."""
+        """The exact command line, so a person can start the same emulator by hand.
+        `icount_shift` None: the backend's (or board's) own setting."""
 
     def start(
-        self, board: Board, elf: Path, uart_log: Path, icount_shift: int = 0, *, debug: bool = False
+        self, board: Board, elf: Path, uart_log: Path, icount_shift: int | None = None, *, debug: bool = False
     ) -> Session:
         """A running board. Creates `uart_log`'s folder; a log that cannot be written does not
         stop the run but is reported in the session's `log_error`.

@@ -395,11 +395,12 @@ class QemuBackend:
         return target
 
     def command(
-        self, board: Board, elf: Path, workdir: Path, icount_shift: int = ICOUNT_SHIFT, *, debug: bool = False
+        self, board: Board, elf: Path, workdir: Path, icount_shift: int | None = None, *, debug: bool = False
     ) -> list[str]:
         """`debug`: a gdb stub on a Unix socket in `workdir`, the CPU held at reset (`-S`) until a
         client lets it run, so breakpoints are in place before the first instruction."""
         target = qemu_target(board)
+        icount_shift = ICOUNT_SHIFT if icount_shift is None else icount_shift
         stub = ["-gdb", f"unix:{workdir / 'gdb.sock'},server=on,wait=off", "-S"] if debug else []
         return [
             target.binary,
@@ -418,7 +419,7 @@ class QemuBackend:
         ]
 
     def start(
-        self, board: Board, elf: Path, uart_log: Path, icount_shift: int = ICOUNT_SHIFT, *, debug: bool = False
+        self, board: Board, elf: Path, uart_log: Path, icount_shift: int | None = None, *, debug: bool = False
     ) -> QemuSession:
         self.require(board)
         workdir = Path(tempfile.mkdtemp(prefix="memharness-qemu-"))  # mode 0700: private sockets

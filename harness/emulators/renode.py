@@ -328,7 +328,7 @@ class RenodeBackend:
         return target
 
     def command(
-        self, board: Board, elf: Path, workdir: Path, icount_shift: int = 0, *, debug: bool = False
+        self, board: Board, elf: Path, workdir: Path, icount_shift: int | None = None, *, debug: bool = False
     ) -> list[str]:
         """The same run by hand: Renode's monitor commands (paste them into `renode --console`)."""
         target = renode_target(board)
@@ -346,7 +346,7 @@ class RenodeBackend:
         ]
 
     def start(
-        self, board: Board, elf: Path, uart_log: Path, icount_shift: int = 0, *, debug: bool = False
+        self, board: Board, elf: Path, uart_log: Path, icount_shift: int | None = None, *, debug: bool = False
     ) -> RenodeSession:
         """A board on this process's Renode. `debug` (a gdb stub for the outside reader) is refused:
         Renode's stub listens on every interface, with no option to bind it to loopback (measured:

@@ -17,16 +17,21 @@ from pathlib import Path
 from typing import Any
 
 from robot.api import logger
+from robot.api.deco import keyword
 from robot.libraries.BuiltIn import BuiltIn, RobotNotRunningError
 
 from harness import api, expect
 from harness.build import Firmware
+from harness.emulators import backend
 from harness.events import Event
 from harness.heap_rules import CAN_FREE
+from harness.image_run import run_image
 from harness.kernel import DEFAULT_VERSION
 from harness.live import LineMatch, LinePattern, LiveBoard
+from harness.platforms import load_board
 from harness.report import write_run
 from harness.robot.app_keywords import AppKeywords
+from harness.robot.gate_keywords import GateKeywords
 from harness.run import Run
 from harness.scenarios import STACK_HWM_MARGIN, scenario
 
@@ -35,6 +40,7 @@ __version__ = "0.1.0"
 LOGGED_LINES = 2000  # a flood is cut in the Robot log; the UART log on disk keeps everything
 LOGGED_BYTES = 256 * 1024
 DEFAULT_UART_TIMEOUT = timedelta(seconds=8)  # Renode's default terminal-tester timeout
+DEFAULT_RESULTS = Path("results") / "robot" / "memharness"  # when Robot writes into the current folder
 
 _BUILT: dict[tuple[object, ...], Firmware] = {}  # per process: the same variant is hashed once
 
@@ -42,14 +48,14 @@ _BUILT: dict[tuple[object, ...], Firmware] = {}  # per process: the same variant
 @dataclass
 class _Board:
     alias: str
-    firmware: Firmware
+    firmware: Firmware | None  # None: the board ran an image that is not ours (Run ESP-IDF Image)
     emulator: str = "qemu"
     live: LiveBoard | None = None
     last_run: Run | None = None
     runs: list[Run] = field(default_factory=list)
 
 
-class MemHarness(AppKeywords):
+class MemHarness(AppKeywords, GateKeywords):  # AppKeywords builds on ImageKeywords
     """Keywords for FreeRTOS memory on emulated boards: build an image per heap scheme, run a
     scenario, and check heap and stack figures; plus Renode-style UART keywords.
 
@@ -65,7 +71,8 @@ class MemHarness(AppKeywords):
     | Library | memharness | board=mps2-an385 | # the short name, the same library |
 
     `board` and `kernel` are the defaults of `Start Board` and `Build Firmware`; `results` is
-    where each run's folder goes (default: `memharness/` in Robot's output directory);
+    where each run's folder goes (default: `memharness/` in Robot's output directory, or
+    `results/robot/memharness/` when that is the current folder, Robot's own default);
     `emulator` is the default backend of `Start Board` (`qemu` or `renode`; default: each
     board's first, as `memharness boards` shows).
 
@@ -251,13 +258,48 @@ class MemHarness(AppKeywords):
         self._runs += 1
         folder = self._results_root() / self._context() / f"{self._runs:03d}"
         run = api.run_scenario(
-            board.firmware, name, params, folder, emulator=board.emulator,
+            self._firmware(board), name, params, folder, emulator=board.emulator,
             timeout=timeout.total_seconds(), max_resets=max_resets,
         )
         write_run(run, run.uart_log.parent)
         board.last_run = run
         board.runs.append(run)
         self._image_latest = False
+        self._log_run(run)
+        return run
+
+    @keyword("Run ESP-IDF Image")
+    def run_esp_idf_image(
+        self,
+        image: str,
+        board: str = "esp32c3",
+        until: str | None = None,
+        count: int = 1,
+        timeout: timedelta = timedelta(seconds=60),
+        max_resets: int = 1,
+    ) -> Run:
+        """Runs an ESP-IDF image (its `build/` folder or a 4 MiB flash image) on `board` (`esp32`,
+        `esp32c3`) from power-on, and makes it the active board, so the check keywords read its run.
+
+        ESP-IDF's console becomes the same records as our firmware's: boots with their reason
+        (`power_on`, `software`, `panic`, `watchdog`), a `Guru Meditation Error` as a fault with the
+        PC decoded to function and file:line, stack overflows, asserts, `CORRUPT HEAP`, and the heap
+        figure `Minimum free heap size: N bytes` as `min_ever` at `minimum_free`. The run is done
+        once `until` (a regular expression) has matched `count` lines; without `until` it runs for
+        `timeout` unless a panic resets the board `max_resets` times.
+
+        | `Run ESP-IDF Image` | ${FIXTURES}/hello_world_esp32c3/build | until=Hello world! | count=2 |
+        | `Run ESP-IDF Image` | ${FIXTURES}/hello_world_esp32c3_panic/build |
+        | `Last Reset Reason Should Be` | panic |
+        """
+        folder = self._results_root() / self._context()
+        run = run_image(load_board(board), Path(image), folder, until=until or None, count=count,
+                        timeout=timeout.total_seconds(), max_resets=max_resets, emulator=self._emulator)
+        write_run(run, run.uart_log.parent)
+        alias = run.label
+        emulator = self._emulator or load_board(board).default_emulator
+        self._boards[alias] = _Board(alias, None, emulator, last_run=run, runs=[run])
+        self._active = alias
         self._log_run(run)
         return run
 
@@ -269,7 +311,6 @@ class MemHarness(AppKeywords):
         """
         from robot.api import SkipExecution
 
-        from harness.emulators import backend
         from harness.platforms import load_board
 
         reason = backend(emulator).available(load_board(board or self._default_board))
@@ -418,7 +459,7 @@ class MemHarness(AppKeywords):
 
         | ${frees}= | `Heap Scheme Can Free` |
         """
-        return CAN_FREE.get(self._board().firmware.variant.heap, False)
+        return CAN_FREE.get(self._firmware(self._board()).variant.heap, False)
 
     def stack_use_should_show_in_the_high_water_mark(self) -> None:
         """Fails unless each task of `stack_hwm` shows its writes in its high-water mark: at most
@@ -454,7 +495,7 @@ class MemHarness(AppKeywords):
         | ${applies}= | `Scenario Applies` | calloc |
         | IF | ${applies} | `Run Scenario` | calloc |
         """
-        variant = self._board().firmware.variant
+        variant = self._firmware(self._board()).variant
         return scenario(name).applies(variant.heap, variant.profile)
 
     def stack_high_water_mark_should_be_at_least(self, task: str, amount: str) -> None:
@@ -476,7 +517,7 @@ class MemHarness(AppKeywords):
         | ${kind}= | `Overflow Is Caught By` |
         | `Board Should Reset Within` | 10 s | ${kind} |
         """
-        return self._board().firmware.variant.board.first_overflow_catch.replace("_", " ")
+        return self._firmware(self._board()).variant.board.first_overflow_catch.replace("_", " ")
 
     def board_should_reset_within(self, within: timedelta, kind: str = "any") -> None:
         """Fails unless the last run ended in a reset of `kind` within `within` of power-on.
@@ -514,7 +555,7 @@ class MemHarness(AppKeywords):
         | `Start Board` | profile=static |
         | `Image Should Not Link A Heap` |
         """
-        expect.image_should_not_link_a_heap(self._board().firmware.elf)
+        expect.image_should_not_link_a_heap(self._firmware(self._board()).elf)
 
     # ============================================================================================
     # UART keywords, Renode style, on a live board
@@ -673,6 +714,12 @@ class MemHarness(AppKeywords):
             raise AssertionError("no board started: call Start Board first")
         return self._boards[self._active]
 
+    @staticmethod
+    def _firmware(board: _Board) -> Firmware:
+        if board.firmware is None:
+            raise AssertionError(f"{board.alias} ran an ESP-IDF image, not our firmware: call Start Board first")
+        return board.firmware
+
     def _last_run(self) -> Run:
         image_run = self._image_run()
         if image_run is not None and self._image_latest:
@@ -687,7 +734,7 @@ class MemHarness(AppKeywords):
             if not start:
                 raise AssertionError(f"{board.alias} is not powered on: call Create Terminal Tester first")
             folder = self._results_root() / self._context() / f"live-{_slug(board.alias)}"
-            board.live = LiveBoard.start(board.firmware, folder / "uart.log", board.emulator)
+            board.live = LiveBoard.start(self._firmware(board), folder / "uart.log", board.emulator)
         return board.live
 
     def _tester(self, tester: int | None, timeout: timedelta | None) -> tuple[LiveBoard, float]:
@@ -712,13 +759,21 @@ class MemHarness(AppKeywords):
         _log_text(f"UART text of the live board {board.alias}", live.lines)
 
     def _results_root(self) -> Path:
+        """`results`, else `memharness/` beside Robot's output, else `results/robot/memharness`.
+
+        Robot's output directory defaults to the current one: a suite run from a checkout
+        without `--outputdir` would scatter run folders into the source tree, so that case (and
+        a call from Python) goes under `results/`, which is ignored.
+        """
         if self._results is not None:
             return self._results
         try:
             out = BuiltIn().get_variable_value("${OUTPUT DIR}")
         except RobotNotRunningError:
             out = None
-        return (Path(out) if out else Path("results") / "robot") / "memharness"
+        if not out or Path(out).resolve() == Path.cwd().resolve():
+            return Path.cwd() / DEFAULT_RESULTS  # absolute: failure messages quote a path that opens anywhere
+        return Path(out) / "memharness"
 
     def _context(self) -> Path:
         try:

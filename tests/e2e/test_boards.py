@@ -51,7 +51,7 @@ SEED_TASK = "TestTask"  # the overflow scenario's task
 SEED_TASK_SOURCE = "scenarios/overflow.c"
 OVERFLOWING_DEPTH = 64  # words: the seed's int b[100] (400 bytes) cannot fit in 256 bytes
 CANARY_REFERENCE = api.DEFAULT_BOARD  # a canary-only board to hold the stack-limit board against
-WORD = 4  # StackType_t on Cortex-M
+WORD = 4  # sizeof(StackType_t) on every board here (Cortex-M and RV32); runs give theirs (Run.layout)
 # A task that has used the FPU is switched with the extended frame: the hardware also stacks
 # s0-s15, FPSCR and a reserved word (18 words), and the port saves s16-s31 (16 words).
 FPU_EXTENDED_FRAME_BYTES = (18 + 16) * WORD
@@ -126,7 +126,7 @@ def test_each_scheme_boots_and_reports_the_board_its_yaml_describes(memharness: 
         assert all(a.addr + a.size < b.addr for a, b in itertools.pairwise(regions))  # non-contiguous
     ready = run.figure("ready", "free")
     if heap in EXACT:
-        assert ready == initial_free(run) - sum(allocation_cost(heap, s) or 0 for s in sizes)
+        assert ready == initial_free(run) - sum(allocation_cost(heap, s, run.layout) or 0 for s in sizes)
     else:
         assert run.figure("boot", "free") == total and ready <= total - sum(sizes)
 
@@ -147,9 +147,9 @@ def test_alloc_free_gives_back_what_it_took(memharness: Bench, heap: str) -> Non
     freed = run.last(Free)
     assert freed is not None
     if heap == "heap_1":
-        assert freed.released == 0 and after_alloc == after_free == before - round_up(size)
+        assert freed.released == 0 and after_alloc == after_free == before - round_up(size, run.layout.alignment)
     else:
-        assert freed.released == 1 and after_alloc == before - (allocation_cost(heap, size) or 0)
+        assert freed.released == 1 and after_alloc == before - (allocation_cost(heap, size, run.layout) or 0)
         assert after_free == before
 
 
@@ -162,7 +162,7 @@ def test_leak_until_null(memharness: Bench, mh_board: Board) -> None:
     assert finished is not None and finished.fields.get("leaked") == len(got)
     figures = [run.figure("ready", "free")] + [leak.free for leak in got if leak.free is not None]
     steps = [a - b for a, b in itertools.pairwise(figures)]
-    cost = allocation_cost(heap, size)
+    cost = allocation_cost(heap, size, run.layout)
     if cost is not None:
         assert steps == [cost] * len(got)
         assert run.figure("end", "free") < cost or heap == "heap_5"  # heap_5: spread over its regions
@@ -223,7 +223,7 @@ def test_the_stack_limit_stops_the_overflow_at_the_crossing_instruction(
 def _stack_used(run: Run) -> int:
     [stack] = [s for s in run.events(Stack) if s.task == "idle_loop"]
     assert stack.depth_words is not None
-    return (stack.depth_words - stack.hwm_words) * WORD
+    return (stack.depth_words - stack.hwm_words) * run.layout.word
 
 
 def test_task_overhead_and_the_fpu_extended_frame(memharness: Bench, mh_board: Board) -> None:
@@ -236,7 +236,9 @@ def test_task_overhead_and_the_fpu_extended_frame(memharness: Bench, mh_board: B
     for run in (plain, fpu):
         cost = run.last(TaskCost)
         assert cost is not None and cost.tcb_size == tcb
-        assert cost.taken == (allocation_cost(heap, depth * WORD) or 0) + (allocation_cost(heap, tcb) or 0)
+        layout = run.layout
+        assert cost.taken == (allocation_cost(heap, depth * layout.word, layout) or 0) + (
+            allocation_cost(heap, tcb, layout) or 0)
     extra = _stack_used(fpu) - _stack_used(plain)
     if mh_board.has_fpu:
         assert extra == FPU_EXTENDED_FRAME_BYTES, (_stack_used(plain), _stack_used(fpu))

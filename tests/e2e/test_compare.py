@@ -13,6 +13,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from table_check import assert_every_cell_whole
 
 from harness.heap_rules import allocation_cost
 
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.e2e
 
 def compare(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "harness.cli", "compare", *args], cwd=cwd, capture_output=True,
-                          text=True, timeout=600, env={**os.environ, "COLUMNS": "200", **(env or {})})
+                          text=True, timeout=600, env={**os.environ, "COLUMNS": "100", **(env or {})})
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +36,7 @@ def test_compare_prints_the_table_and_writes_the_files(full: tuple[subprocess.Co
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "mps2-an385, FreeRTOS-Kernel V11.3.0" in proc.stdout
     for scheme in ("heap_1", "heap_2", "heap_3", "heap_4", "heap_5", "static"):
-        assert re.search(rf"│ {scheme}\s+│", proc.stdout), scheme
+        assert re.search(rf"┃\s+{scheme} ┃", proc.stdout), scheme
     for name in ("compare.json", "compare-host.json", "compare.html", "junit.xml"):
         assert (out / name).stat().st_size > 0, name
     page = (out / "compare.html").read_text()
@@ -43,6 +44,13 @@ def test_compare_prints_the_table_and_writes_the_files(full: tuple[subprocess.Co
     junit = (out / "junit.xml").read_text()
     runs = json.loads((out / "compare.json").read_text())["runs"]
     assert 'failures="0"' in junit and junit.count("<testcase") == len(runs)
+
+
+def test_the_compare_table_fits_100_columns(full: tuple[subprocess.CompletedProcess[str], Path]) -> None:
+    proc, out = full
+    records = json.loads((out / "compare.json").read_text())["schemes"]
+    table = proc.stdout[proc.stdout.index("mps2-an385, FreeRTOS-Kernel"):proc.stdout.index("  results: ")]
+    assert_every_cell_whole(table, records, width=100)
 
 
 def test_compare_figures_follow_the_rules(full: tuple[subprocess.CompletedProcess[str], Path]) -> None:
@@ -126,12 +134,14 @@ def test_interrupting_compare_stops_every_qemu_and_keeps_what_finished(tmp_path:
 
 
 def test_compare_board_all_gives_one_table_per_board(tmp_path: Path) -> None:
-    from harness.platforms import board_names
+    from harness.platforms import board_names, load_board
 
     proc = compare("--board", "all", "--heap", "heap_4", "--workload", "boot", "--results", str(tmp_path),
                    cwd=tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    for board in board_names():
+    firmware = [name for name in board_names() if load_board(name).runs_firmware]
+    assert "esp32c3" in firmware and "esp32: left out (runs ESP-IDF images only" in proc.stdout
+    for board in firmware:
         assert f"{board}, FreeRTOS-Kernel V11.3.0" in proc.stdout
     schemes = json.loads((tmp_path / "compare.json").read_text())["schemes"]
-    assert sorted(s["board"] for s in schemes) == board_names()
+    assert sorted(s["board"] for s in schemes) == firmware

@@ -16,6 +16,7 @@ from harness.expect import initial_free
 from harness.heap_rules import (
     NotAvailable,
     allocation_cost,
+    blocks_that_fit,
     free_before_first_allocation,
     round_up,
 )
@@ -42,7 +43,7 @@ def test_boot_figures_and_the_schedulers_own_allocations(memharness: Bench, heap
     assert tcb is not None and boot.tcb_size == tcb  # the firmware's claim, checked against DWARF
 
     at_boot = run.heap_at("boot")
-    expected_boot = free_before_first_allocation(heap, total)
+    expected_boot = free_before_first_allocation(heap, total, run.layout)
     if expected_boot is not None:
         assert at_boot.free == expected_boot  # heap_4: 0 until the first pvPortMalloc initialises it
     if heap == "heap_5":
@@ -58,7 +59,7 @@ def test_boot_figures_and_the_schedulers_own_allocations(memharness: Bench, heap
     assert all(m.ptr != 0 for m in mallocs)
     at_ready = run.figure("ready", "free")
     if heap in EXACT:
-        costs = [allocation_cost(heap, s) or 0 for s in sizes]
+        costs = [allocation_cost(heap, s, run.layout) or 0 for s in sizes]
         assert at_ready == initial_free(run) - sum(costs)
         previous = initial_free(run)
         for m, cost in zip(mallocs, costs):
@@ -78,13 +79,13 @@ def test_alloc_free_gives_back_what_it_took(memharness: Bench, heap: str) -> Non
     assert freed is not None
     if heap == "heap_1":
         assert freed.released == 0  # heap_1's vPortFree would assert on a non-NULL pointer
-        assert after_alloc == after_free == before - round_up(size)
+        assert after_alloc == after_free == before - round_up(size, run.layout.alignment)
     elif heap == "heap_3":
         assert after_alloc <= before - size
         assert after_free == before
     else:
         assert freed.released == 1
-        assert after_alloc == before - (allocation_cost(heap, size) or 0)
+        assert after_alloc == before - (allocation_cost(heap, size, run.layout) or 0)
         assert after_free == before
 
 
@@ -104,7 +105,7 @@ def test_leak_until_null(memharness: Bench, heap: str) -> None:
     figures = [start] + [leak.free for leak in got if leak.free is not None]
     assert len(figures) == len(got) + 1
     steps = [a - b for a, b in itertools.pairwise(figures)]
-    cost = allocation_cost(heap, size)
+    cost = allocation_cost(heap, size, run.layout)
     end = run.figure("end", "free")
     assert end == figures[-1]  # the failed attempt took nothing
     if cost is not None:
@@ -112,8 +113,8 @@ def test_leak_until_null(memharness: Bench, heap: str) -> None:
         if heap in ("heap_4", "heap_5"):
             assert run.figure("end", "largest") < cost <= run.figure("ready", "largest")
         if heap != "heap_5":  # heap_5's free figure is spread over its regions
-            assert len(got) == start // cost  # as many as the free heap holds, not one more
-            assert end < cost
+            assert len(got) == blocks_that_fit(heap, start, cost)  # as many as the free heap holds, not one more
+            assert blocks_that_fit(heap, end, cost) == 0
     else:
         assert all(step >= size for step in steps)  # heap_3: at least N, plus newlib's chunk header
         assert end < size + 64  # not enough arena left for one more

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from harness.build import memory_script, port_sources
-from harness.errors import KernelNotFoundError, PlatformError
+from harness.errors import KernelNotFoundError, PlatformError, UsageError
 from harness.kernel import Kernel, resolve_kernel
 from harness.paths import PLATFORMS_DIR
 from harness.platforms import board_names, load_all_boards, load_board, load_board_file
@@ -33,7 +33,7 @@ def test_every_board_names_port_files_the_kernel_has(version: str) -> None:
         kernel = resolve_kernel(version, allow_clone=False)
     except KernelNotFoundError:
         pytest.skip(f"FreeRTOS-Kernel {version} is not installed (`make setup` installs it)")
-    for board in load_all_boards():
+    for board in [b for b in load_all_boards() if b.runs_firmware]:
         files = port_sources(make_variant(board, kernel))
         assert [f.name for f in files] == list(board.port_sources) and all(f.is_file() for f in files)
 
@@ -56,7 +56,7 @@ def test_a_port_file_the_kernel_lacks_is_refused_naming_the_board_file(tmp_path:
         (("port_sources: [port.c, portasm.c]", "port_sources: []"), "'port_sources'"),
         (("  ram2: {base: 0x38200000, size: 0x00200000}\n", ""), "heap5_regions names ram2, but memory has no ram2"),
         (("heap5_regions: [ram, ram2]", "heap5_regions: [ram, ram3]"), "'heap5_regions.1'"),
-        (("overflow_detection: [canary, stack_limit]", "overflow_detection: [watchpoint]"), "'overflow_detection.0'"),
+        (("overflow_detection: [canary, stack_limit]", "overflow_detection: [magic]"), "'overflow_detection.0'"),
         (("    cpu: cortex-m33\n", "    cpu: cortex-m33\n    serial_port: 9\n"), "'emulators.qemu.serial_port'"),
         (("family: mps2", "family: mps3"), "'family': .*mps3 does not exist"),
         (("linker_script: cortex_m/cortex_m.ld", "linker_script: cortex_m/nope.ld"), "'linker_script'"),
@@ -103,9 +103,12 @@ def test_limited(mh_board):
 def test_board_all_runs_a_test_once_per_board_and_only_where_it_applies(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(PROBE)
     result = pytester.runpytest("--board", "all", "-v", "-p", "no:randomly")
-    result.assert_outcomes(passed=len(board_names()) + 1)
-    for name in board_names():
+    firmware = [name for name in board_names() if load_board(name).runs_firmware]
+    assert "esp32c3" in firmware and "esp32" not in firmware  # esp32 runs ESP-IDF images only
+    result.assert_outcomes(passed=len(firmware) + 1)
+    for name in firmware:
         result.stdout.fnmatch_lines([f"*test_board?{name}? PASSED*"])
+    result.stdout.no_fnmatch_line("*test_board?esp32? *")
     result.stdout.fnmatch_lines(["*test_limited?mps2-an505? PASSED*"])
 
 
@@ -124,3 +127,20 @@ def test_a_list_of_boards_and_a_wrong_name(pytester: pytest.Pytester) -> None:
     wrong = pytester.runpytest("--board", "mps2-an999")
     assert wrong.ret == pytest.ExitCode.USAGE_ERROR
     wrong.stderr.fnmatch_lines(["*--board: unknown board 'mps2-an999'*"])
+
+
+def test_a_board_says_what_it_runs() -> None:
+    esp32, esp32c3 = load_board("esp32"), load_board("esp32c3")
+    assert (esp32.runs, esp32.default_emulator, esp32.core) == (("esp_idf",), "esp_qemu", "xtensa")
+    assert (esp32c3.runs, esp32c3.default_emulator, esp32c3.core) == (("firmware", "esp_idf"), "esp_qemu", "riscv")
+    assert load_board("mps2-an385").runs == ("firmware",) and load_board("mps2-an385").default_emulator == "qemu"
+    with pytest.raises(UsageError, match="board esp32 runs esp_idf only: memharness builds no firmware"):
+        esp32.require_firmware()
+
+
+def test_a_firmware_board_must_give_the_firmware_keys(tmp_path: Path) -> None:
+    text = (PLATFORMS_DIR / "esp32c3.yaml").read_text().replace("linker_script: esp32c3/esp32c3.ld\n", "")
+    with pytest.raises(PlatformError, match="missing field 'linker_script'"):
+        load_board_file(_write(tmp_path, text, "esp32c3"))
+    images_only = text.replace("runs: [firmware, esp_idf]", "runs: [esp_idf]")
+    assert load_board_file(_write(tmp_path, images_only, "esp32c3")).runs == ("esp_idf",)

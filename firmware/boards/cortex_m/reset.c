@@ -73,3 +73,21 @@ void vBoardRequestReset( void )
     {
     }
 }
+
+uint32_t ulBoardMaskInterrupts( void )
+{
+    uint32_t ulPrimask;
+
+    __asm volatile ( "mrs %0, primask \n cpsid i" : "=r" ( ulPrimask ) :: "memory" );
+    return ulPrimask;
+}
+
+void vBoardRestoreInterrupts( uint32_t ulState )
+{
+    __asm volatile ( "msr primask, %0" :: "r" ( ulState ) : "memory" );
+}
+
+void * __attribute__( ( naked, noinline ) ) pvBoardStackPointer( void )
+{
+    __asm volatile ( "mov r0, sp \n bx lr" );
+}
