@@ -18,7 +18,7 @@ export MEMHARNESS_RENODE := $(abspath $(RENODE))
 APT_PACKAGES += mono-complete
 endif
 
-.PHONY: setup system-packages venv kernel renode test lint run compare bench clean robot docs
+.PHONY: setup system-packages venv kernel renode test test-clock lint run compare bench profile clean robot docs
 
 setup: system-packages venv kernel renode
 
@@ -72,13 +72,21 @@ lint: venv
 # Everything on the default board, then the per-board subset (tests/e2e/test_boards.py: every
 # scenario and every heap scheme) on every board (Renode-only boards on Renode, when one is
 # configured), and on the QEMU boards against each other supported kernel release.
-test: setup lint
+# Its wall time, set-up excluded, is recorded in $(RESULTS)/make-test.json when it passes
+# (`make bench` prints it).
+test: setup test-clock lint
 	$(BIN)/pytest -n $(JOBS) -q -m "not per_board"
 	$(BIN)/pytest -n $(JOBS) -q -m per_board --board all
 	@if [ -z "$$FREERTOS_KERNEL_PATH" ]; then for v in $(OTHER_KERNEL_VERSIONS); do \
 	  echo "per-board subset against FreeRTOS-Kernel $$v (the QEMU boards)"; \
 	  $(BIN)/pytest -n $(JOBS) -q -m per_board --board all --emulator qemu --kernel-version $$v || exit $$?; done; fi
 	$(MAKE) --no-print-directory robot
+	@start=$$(cat $(RESULTS)/.make-test-start); now=$$(date +%s); \
+	echo "{\"wall_time_s\": $$((now - start)), \"finished\": \"$$(date -u +%FT%TZ)\", \"jobs\": $(JOBS), \"cores\": $$(nproc)}" \
+	  > $(RESULTS)/make-test.json; echo "make test: $$((now - start)) s (set-up excluded), recorded in $(RESULTS)/make-test.json"
+
+test-clock:
+	@mkdir -p $(RESULTS) && date +%s > $(RESULTS)/.make-test-start
 
 # The Robot Framework suites (robot/suites), in parallel with pabot; output.xml, log.html and
 # report.html land in $(RESULTS)/robot, each run's UART log and report beside them. The builds
@@ -121,5 +129,10 @@ run: setup
 clean:
 	rm -rf build $(RESULTS)
 
+# Ratios measured side by side (bench/README.md); BENCH_ROUNDS=N for more rounds.
 bench: setup
 	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit $$?; done
+
+# Where the time of one run and of a warm compare goes (the table in bench/README.md).
+profile: setup
+	$(BIN)/python bench/profile_phases.py

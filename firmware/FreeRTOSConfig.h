@@ -4,9 +4,9 @@
  * Everything that differs between variants comes from -D flags given by the
  * build. The kernel objects are compiled once and shared by all heap schemes,
  * so they see only the "kernel" flags (MH_SUPPORT_STATIC, MH_SUPPORT_DYNAMIC,
- * MH_CHECK_FOR_STACK_OVERFLOW, MH_CPU_CLOCK_HZ); the heap scheme and heap size
- * have defaults here so that the kernel compiles without them and does not
- * depend on them.
+ * MH_CHECK_FOR_STACK_OVERFLOW, MH_CPU_CLOCK_HZ); the firmware's own objects add
+ * the profile and the board's names; only heap_figures.c, fragmentation.c and
+ * heap_N.c see the heap scheme and heap size.
  */
 
 #ifndef FREERTOS_CONFIG_H
@@ -27,14 +27,12 @@
 #endif
 
 /*-------------------------- variant flags --------------------------------*/
-/* 0 = unknown (kernel objects) or none (static profile), else heap_1..heap_5. */
-#ifndef MH_HEAP_SCHEME
-    #define MH_HEAP_SCHEME                 0
-#endif
-/* 0 for the kernel objects: they never use the heap size. */
-#ifndef MH_TOTAL_HEAP_SIZE
-    #define MH_TOTAL_HEAP_SIZE             0
-#endif
+/* MH_HEAP_SCHEME (0 = none, the static profile; else heap_1..heap_5) and
+ * MH_TOTAL_HEAP_SIZE reach only heap_figures.c, scenarios/fragmentation.c and
+ * the kernel's heap_N.c (harness/build.py, PER_HEAP). Every
+ * other object is shared by the five heap variants (harness/build.py), so it
+ * must ask heap_figures.h at run time instead; they are poisoned there (at the
+ * end of this file), which makes a use a compile error, never a silent 0. */
 
 #define mhPROFILE_DYNAMIC                  0
 #define mhPROFILE_STATIC                   1
@@ -170,6 +168,10 @@
     #define configISR_STACK_SIZE_WORDS             512
 #else
     #error "FreeRTOSConfig.h has no block for this port: add one (see MH_PORT_<port> from the build)"
+#endif
+
+#if !defined( MH_HEAP_SCHEME ) || !defined( MH_TOTAL_HEAP_SIZE )
+    #pragma GCC poison MH_HEAP_SCHEME MH_TOTAL_HEAP_SIZE
 #endif
 
 #endif /* FREERTOS_CONFIG_H */

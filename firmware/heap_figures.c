@@ -46,9 +46,62 @@ BaseType_t xMhHeapCanAllocate( void )
     return ( MH_HEAP_SCHEME != mhHEAP_SCHEME_NONE ) ? pdTRUE : pdFALSE;
 }
 
+BaseType_t xMhHeapScheme( void )
+{
+    return MH_HEAP_SCHEME;
+}
+
 size_t uxMhHeapTotalSize( void )
 {
     return ( size_t ) MH_TOTAL_HEAP_SIZE;
+}
+
+BaseType_t xMhHeapStats( HeapStats_t * pxStats )
+{
+    #if ( MH_HEAP_SCHEME == 4 ) || ( MH_HEAP_SCHEME == mhHEAP_SCHEME_5 )
+        vPortGetHeapStats( pxStats );
+        return pdTRUE;
+    #else
+        ( void ) pxStats;
+        return pdFALSE;
+    #endif
+}
+
+#define mhHAS_CALLOC    ( ( MH_HEAP_SCHEME == 2 ) || ( MH_HEAP_SCHEME == 4 ) || ( MH_HEAP_SCHEME == mhHEAP_SCHEME_5 ) )
+
+BaseType_t xMhHeapHasCalloc( void )
+{
+    return mhHAS_CALLOC ? pdTRUE : pdFALSE;
+}
+
+void * pvMhHeapCalloc( size_t uxCount,
+                       size_t uxSize )
+{
+    #if mhHAS_CALLOC
+        return pvPortCalloc( uxCount, uxSize );
+    #else
+        ( void ) uxCount;
+        ( void ) uxSize;
+        return NULL;
+    #endif
+}
+
+/* xPortResetHeapMinimumEverFreeHeapSize arrived in V11.2.0 (heap_4, heap_5). */
+#if ( ( tskKERNEL_VERSION_MAJOR > 11 ) || ( ( tskKERNEL_VERSION_MAJOR == 11 ) && ( tskKERNEL_VERSION_MINOR >= 2 ) ) ) && \
+    ( ( MH_HEAP_SCHEME == 4 ) || ( MH_HEAP_SCHEME == mhHEAP_SCHEME_5 ) )
+    #define mhHAS_MIN_EVER_RESET    1
+#else
+    #define mhHAS_MIN_EVER_RESET    0
+#endif
+
+BaseType_t xMhHeapResetMinimumEver( void )
+{
+    #if ( mhHAS_MIN_EVER_RESET == 1 )
+        xPortResetHeapMinimumEverFreeHeapSize();
+        return pdTRUE;
+    #else
+        return pdFALSE;
+    #endif
 }
 
 /*--------------------------- heap_1, heap_2, heap_4 ------------------------*/

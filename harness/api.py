@@ -15,18 +15,16 @@ from typing import TYPE_CHECKING
 from harness.build import Firmware, build
 from harness.emulators import backend
 from harness.kernel import DEFAULT_VERSION, resolve_kernel
-from harness.observe.image import load_image
-from harness.observe.plan import Plan
-from harness.observe.target import ImageRun, run_image
-from harness.platforms import load_board
 from harness.run import Probe, Run, execute
 from harness.scenarios import validate
 from harness.variant import make_variant
 
-if TYPE_CHECKING:  # the app machinery loads when an app is used
+if TYPE_CHECKING:  # the app machinery loads when an app is used; the outside reader with --elf
     from harness.app.build import AppFirmware
     from harness.app.project import Project
     from harness.app.run import AppRun
+    from harness.observe.plan import Plan
+    from harness.observe.target import ImageRun
 
 DEFAULT_BOARD = "mps2-an385"
 
@@ -41,6 +39,8 @@ def prepare(
     overflow_check: int = 2,
 ) -> Firmware:
     """Resolve the board and kernel, check the combination, and build (or reuse) the image."""
+    from harness.platforms import load_board  # the schema (pydantic, YAML) loads with the first board
+
     variant = make_variant(
         load_board(board),
         resolve_kernel(kernel_version, kernel_path),
@@ -98,6 +98,10 @@ def run_elf(
     The image is checked first (ELF, board, debug info, FreeRTOS: ImageError with the fix);
     its results go to `results/<board>-<elf stem>/`.
     """
+    from harness.observe.image import load_image  # pyelftools and the gdb client: only for an image run
+    from harness.observe.target import run_image
+    from harness.platforms import load_board
+
     chosen = load_board(board)
     image = load_image(elf.resolve(), chosen)
     folder = results / f"{chosen.name}-{elf.stem}"

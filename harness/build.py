@@ -1,27 +1,37 @@
 """Compile and link a variant's firmware, keyed by content so nothing is built twice.
 
-The kernel's objects depend only on the board, the kernel, the allocation profile and the
-overflow-check method, never on the heap scheme, so the five heap variants share one set of
-kernel objects. Every output folder is filled under a temporary name and renamed into place,
-so concurrent builds of the same variant (pytest-xdist, two shells) never see half a build.
+Every object is cached on its own in `objects/`, keyed by what goes into it: the compiler (the
+board core's toolchain, TOOLCHAINS), its flags and C library specs, its source's bytes and every
+header it may include (the firmware's and the kernel's); the link uses the same toolchain. Only
+the heap scheme's own object (heap_N.c), its glue (heap_figures.c) and the fragmentation workload
+(see PER_HEAP) see the heap scheme and the heap size; the kernel, the board support, the other
+scenarios and the console see only the board, the kernel, the profile and the overflow check, so
+the five heap variants of one board x kernel x profile share them and each costs three small
+compiles and a link. A changed input rebuilds exactly the objects whose key it enters, and the
+link of every image that uses them. Objects and output folders are written under a temporary
+name and renamed into place, so concurrent builds of the same variant (pytest-xdist, two shells)
+never see half a build.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from harness.errors import BuildError, PlatformError, ToolMissingError, UsageError
 from harness.paths import FIRMWARE_DIR, PROJECT_ROOT, build_dir, platforms_dir
-from harness.platforms import Board
 from harness.variant import Variant
+
+if TYPE_CHECKING:  # annotations only: the board schema (pydantic) loads with the first board
+    from harness.platforms import Board
 
 
 @dataclass(frozen=True)
@@ -43,6 +53,11 @@ TOOLCHAINS: dict[str, Toolchain] = {
 GCC = TOOLCHAINS["cortex_m"].gcc
 MEMORY_SCRIPT = "mh_memory.ld"  # generated from the board's YAML; the family's linker script INCLUDEs it
 KERNEL_SOURCES = ("tasks.c", "list.c", "queue.c", "timers.c", "event_groups.c", "stream_buffer.c")
+HEAP_GLUE = "heap_figures.c"  # the firmware's source that sees the heap scheme and size
+# Compiled per heap scheme too: fragmentation.c times each allocation right after the harness's
+# heap walk, and with its report compiled for all schemes at once two runs of a walked workload
+# differed by one cycle in one sample (tests/e2e/test_compare.py, byte-identical figures).
+PER_HEAP = (HEAP_GLUE, "fragmentation.c")
 _PROFILE_NUMBER = {"dynamic": 0, "static": 1, "mixed": 2}
 _COMMON_CFLAGS = (
     "-O2", "-g3", "-ffunction-sections", "-fdata-sections", "-Wall", "-Wextra", "-std=gnu11",
@@ -59,6 +74,7 @@ class Firmware:
     key: str
     built: bool  # False when the cache already held it
     kernel_objects_built: bool
+    compiled: tuple[Path, ...] = ()  # the sources this call compiled (the rest came from the cache)
 
 
 def board_toolchain(board: Board) -> Toolchain:
@@ -82,12 +98,15 @@ def toolchain(board: Board | None = None) -> str:
     return gcc
 
 
+@lru_cache(maxsize=8)
 def compiler_identity(gcc: str) -> str:
     out = subprocess.run([gcc, "--version"], capture_output=True, text=True, check=False)
     return out.stdout.splitlines()[0] if out.stdout else gcc
 
 
 def _digest(parts: Iterable[str | bytes]) -> str:
+    import hashlib  # OpenSSL loads with the first digest, not with `import harness.cli`
+
     h = hashlib.sha256()
     for part in parts:
         data = part.encode() if isinstance(part, str) else part
@@ -99,8 +118,31 @@ def _digest(parts: Iterable[str | bytes]) -> str:
 def _files_digest(files: Iterable[Path]) -> list[str | bytes]:
     parts: list[str | bytes] = []
     for path in sorted(files):
-        parts += [str(path), path.read_bytes()]
+        parts += [str(path), _content_digest(path)]
     return parts
+
+
+_CONTENT: dict[tuple[Path, int, int, int], str] = {}
+_SETTLED_NS = 2_000_000_000  # a file changed less than this long ago is hashed again every time
+
+
+def _content_digest(path: Path) -> str:
+    """A file's content digest, remembered while its size, mtime and inode stay the same, so a
+    process that checks many variants (compare, a test session) reads each source once.
+
+    Only a file that had not changed for two seconds when it was hashed is remembered (git's
+    "racy" rule): file times are coarse, so a same-size edit within one tick would keep its stamp.
+    """
+    st = path.stat()
+    stamp = (path, st.st_size, st.st_mtime_ns, st.st_ino)
+    digest = _CONTENT.get(stamp)
+    if digest is None:
+        import hashlib
+
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        if time.time_ns() - st.st_mtime_ns > _SETTLED_NS:
+            _CONTENT[stamp] = digest
+    return digest
 
 
 def cpu_flags(board: Board) -> list[str]:
@@ -126,18 +168,26 @@ def kernel_flags(variant: Variant) -> list[str]:
     ]
 
 
-def variant_flags(variant: Variant) -> list[str]:
+def firmware_flags(variant: Variant) -> list[str]:
+    """The flags of every firmware source: the kernel's, the profile and the board's names; no heap."""
     board = variant.board
     return [
         *kernel_flags(variant),
-        f"-DMH_HEAP_SCHEME={variant.heap_number}",
-        f"-DMH_TOTAL_HEAP_SIZE={variant.heap_size}",
         f"-DMH_PROFILE={_PROFILE_NUMBER[variant.profile]}",
         f'-DMH_BOARD_NAME="{board.name}"',
         f'-DMH_CPU_NAME="{board.cpu}"',
         f'-DMH_PORT_NAME="{board.port}"',
         f"-DMH_UART_BASE={board.console.base:#x}",
     ]
+
+
+def heap_flags(variant: Variant) -> list[str]:
+    """What only heap_N.c and the heap glue see."""
+    return [f"-DMH_HEAP_SCHEME={variant.heap_number}", f"-DMH_TOTAL_HEAP_SIZE={variant.heap_size}"]
+
+
+def variant_flags(variant: Variant) -> list[str]:
+    return [*firmware_flags(variant), *heap_flags(variant)]
 
 
 def _board_dirs(board: Board) -> list[Path]:
@@ -163,8 +213,23 @@ def firmware_sources(variant: Variant) -> list[Path]:
     return sorted([*FIRMWARE_DIR.glob("*.c"), *(FIRMWARE_DIR / "scenarios").glob("*.c"), *board_sources])
 
 
+def heap_sources(variant: Variant) -> list[Path]:
+    """The heap glue and the scheme's heap_N.c (none in the static profile)."""
+    sources = [FIRMWARE_DIR / HEAP_GLUE, FIRMWARE_DIR / "scenarios" / PER_HEAP[1]]
+    if variant.heap_number:
+        sources.append(variant.kernel.path / "portable" / "MemMang" / f"{variant.heap}.c")
+    return sources
+
+
 def _headers() -> list[Path]:
     return sorted(FIRMWARE_DIR.rglob("*.h"))
+
+
+def _kernel_headers(variant: Variant) -> list[Path]:
+    """The kernel's headers an object may include, so a kernel tree edited in place is seen."""
+    kernel = variant.kernel.path
+    ports = [kernel / "portable" / "GCC" / d for d in (variant.board.port_dir, *variant.board.port_includes)]
+    return sorted([*(kernel / "include").glob("*.h"), *(h for port in ports for h in port.glob("*.h"))])
 
 
 def port_sources(variant: Variant) -> list[Path]:
@@ -219,17 +284,45 @@ def memory_script(board: Board) -> str:
     return "\n".join(lines)
 
 
-def _compile_all(gcc: str, jobs: Sequence[tuple[Path, Path]], flags: Sequence[str]) -> None:
-    def one(job: tuple[Path, Path]) -> None:
-        source, obj = job
-        proc = subprocess.run(
-            [gcc, *flags, "-c", str(source), "-o", str(obj)], capture_output=True, text=True, check=False
-        )
-        if proc.returncode != 0:
-            raise BuildError(f"compiling {source} failed:\n{proc.stderr.strip()}")
+@dataclass(frozen=True)
+class _Object:
+    """One object file of an image: its source, the flags it is compiled with, its cache key."""
+
+    source: Path
+    flags: tuple[str, ...]
+    key: str
+
+    @property
+    def name(self) -> str:
+        return f"{self.source.stem}-{self.key}.o"
+
+
+def _compile_missing(gcc: str, objects: Sequence[_Object], store: Path) -> list[_Object]:
+    """Compile the objects the store lacks, in parallel; returns those compiled."""
+    missing = [o for o in objects if not (store / o.name).is_file()]
+    if not missing:
+        return []
+    store.mkdir(parents=True, exist_ok=True)
+
+    def one(obj: _Object) -> None:
+        fd, temporary = tempfile.mkstemp(dir=store, prefix=f".{obj.source.stem}-", suffix=".o")
+        os.close(fd)
+        try:
+            proc = subprocess.run(
+                [gcc, *obj.flags, "-c", str(obj.source), "-o", temporary], capture_output=True, text=True,
+                check=False,
+            )
+            if proc.returncode != 0:
+                raise BuildError(f"compiling {obj.source} failed:\n{proc.stderr.strip()}")
+            os.replace(temporary, store / obj.name)  # another process may have won: same bytes
+        finally:
+            Path(temporary).unlink(missing_ok=True)
+
+    from concurrent.futures import ThreadPoolExecutor  # with logging: only when something is compiled
 
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-        list(pool.map(one, jobs))
+        list(pool.map(one, missing))
+    return missing
 
 
 def _publish(staging: Path, target: Path) -> None:
@@ -242,40 +335,25 @@ def _publish(staging: Path, target: Path) -> None:
             raise
 
 
-def _objects_for(sources: Sequence[Path], out: Path) -> list[tuple[Path, Path]]:
-    return [(src, out / f"{i:02d}-{src.stem}.o") for i, src in enumerate(sources)]
+def _objects(sources: Sequence[Path], flags: Sequence[str], common: Sequence[str | bytes]) -> list[_Object]:
+    return [_Object(src, tuple(flags), _digest([*common, *flags, *_files_digest([src])])) for src in sources]
 
 
 def build(variant: Variant, root: Path | None = None) -> Firmware:
-    """Build `variant` (or reuse the cached image) and return where its ELF is."""
-    gcc = toolchain(variant.board)
+    """Build `variant` (or reuse the cached image and objects) and return where its ELF is."""
+    board = variant.board
+    gcc = toolchain(board)
+    chain = board_toolchain(board)
     root = root or build_dir()
     root.mkdir(parents=True, exist_ok=True)
-    board = variant.board
-    compiler = compiler_identity(gcc)
-    header_parts = _files_digest(_headers())
-    chain = board_toolchain(board)
-    kflags = [*cpu_flags(board), *chain.compile_specs, *_COMMON_CFLAGS, *include_flags(variant), *kernel_flags(variant)]
-    kernel_key = _digest(
-        [compiler, str(variant.kernel.path), variant.kernel.version, *kflags, *header_parts]
-    )
-    kernel_dir = root / "kernel" / f"{board.port}-{variant.kernel.version}-{kernel_key}"
-    kernel_built = False
-    if not kernel_dir.is_dir():
-        with tempfile.TemporaryDirectory(dir=root, prefix=".kernel-") as tmp:
-            staging = Path(tmp) / "objects"
-            staging.mkdir()
-            _compile_all(gcc, _objects_for(_kernel_sources(variant), staging), kflags)
-            _publish(staging, kernel_dir)
-            kernel_built = True
-    kernel_objects = sorted(kernel_dir.glob("*.o"))
+    common = [_digest([compiler_identity(gcc), *_files_digest([*_headers(), *_kernel_headers(variant)])])]
+    base = [*cpu_flags(board), *chain.compile_specs, *_COMMON_CFLAGS, *include_flags(variant)]
+    kernel = _objects(_kernel_sources(variant), [*base, *kernel_flags(variant)], common)
+    shared = [src for src in firmware_sources(variant) if src.name not in PER_HEAP]
+    firmware = _objects(shared, [*base, *firmware_flags(variant)], common)
+    heap = _objects(heap_sources(variant), [*base, *variant_flags(variant)], common)
+    objects = [*firmware, *heap, *kernel]
 
-    vflags = [
-        *cpu_flags(board), *chain.compile_specs, *_COMMON_CFLAGS, *include_flags(variant), *variant_flags(variant),
-    ]
-    sources = firmware_sources(variant)
-    if variant.heap_number:
-        sources.append(variant.kernel.path / "portable" / "MemMang" / f"{variant.heap}.c")
     linker_script = FIRMWARE_DIR / "boards" / board.linker_script
     memory = memory_script(board)
     ldflags = [
@@ -285,26 +363,26 @@ def build(variant: Variant, root: Path | None = None) -> Firmware:
     ]
     if variant.supports_dynamic:
         ldflags.append("-Wl,--wrap=pvPortMalloc")
-    key = _digest(
-        [kernel_key, *vflags, *ldflags, memory, *_files_digest([*sources, linker_script]), *header_parts]
-    )
+    key = _digest([*ldflags, memory, *_files_digest([linker_script]), *(o.key for o in objects)])
     out = root / f"{variant.label}-{key}"
     elf, map_file = out / "firmware.elf", out / "firmware.map"
-    if (out / "firmware.elf").is_file():
-        return Firmware(variant, elf, map_file, key, False, kernel_built)
+    if elf.is_file():
+        return Firmware(variant, elf, map_file, key, False, False)
+    store = root / "objects"
+    compiled = _compile_missing(gcc, objects, store)
     with tempfile.TemporaryDirectory(dir=root, prefix=".variant-") as tmp:
         staging = Path(tmp) / "out"
         staging.mkdir()
-        jobs = _objects_for(sources, staging)
-        _compile_all(gcc, jobs, vflags)
+        for obj in (o for o in heap if o.source.parent.name == "MemMang"):  # heap_N.o beside the image,
+            shutil.copyfile(store / obj.name, staging / f"heap-{obj.source.name[:-2]}.o")
         (staging / MEMORY_SCRIPT).write_text(memory, encoding="utf-8")
         link = [
             gcc, *ldflags, f"-L{staging}", f"-Wl,-Map={staging / 'firmware.map'}",
-            *(str(o) for _, o in jobs), *(str(o) for o in kernel_objects),
-            "-o", str(staging / "firmware.elf"),
+            *(str(store / o.name) for o in objects), "-o", str(staging / "firmware.elf"),
         ]
         proc = subprocess.run(link, capture_output=True, text=True, check=False)
         if proc.returncode != 0:
             raise BuildError(f"linking {variant.label} failed:\n{proc.stderr.strip()}")
         _publish(staging, out)
-    return Firmware(variant, elf, map_file, key, True, kernel_built)
+    kernel_built = any(o in kernel for o in compiled)
+    return Firmware(variant, elf, map_file, key, True, kernel_built, tuple(o.source for o in compiled))

@@ -25,17 +25,9 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, NoReturn
 
-from rich.console import Console
-from rich.markup import escape
-from rich.progress import Progress
-from rich.table import Table
-
 from harness import api
 from harness.app.options import add_options as add_app_options
-from harness.build import Firmware
-from harness.compare import STATIC, WORKLOADS, compare, plan
-from harness.compare_report import versions, write_all
-from harness.compare_table import tables
+from harness.compare import STATIC, WORKLOADS
 from harness.emulators import NAMES as EMULATORS
 from harness.emulators import backend as find_backend
 from harness.emulators.esp_qemu import ENV as ESP_ENV
@@ -46,16 +38,23 @@ from harness.esp_idf_console import DEFAULT_HEAP_PATTERNS, HeapPattern
 from harness.events import Event, Fault, Heap
 from harness.failures import FailureKind, ending, reset_loop
 from harness.image_cli import add_image_options, run_elf
-from harness.image_run import run_image
 from harness.kernel import DEFAULT_VERSION, install_kernel, resolve_kernel
-from harness.platforms import Board, board_names, load_all_boards, load_board
 from harness.report import write_run
 from harness.run import FLOOD_LINES, Interrupted, Outcome, Run, record_text
 from harness.scenarios import CATALOGUE, parse_assignments, validate
 from harness.variant import HEAPS, PROFILES
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
+    from harness.build import Firmware
     from harness.observe.target import ImageRun
+    from harness.platforms import Board
+
+# Imports are lazy where they are heavy: rich loads in main(), the board schema (pydantic, YAML)
+# with the first board, matplotlib and the comparison's report only for `compare`, qemu.qmp
+# only when a probe needs QMP, so `memharness run` pays for nothing it does not use
+# (tests/unit/test_lazy_imports.py keeps it so).
 
 EPILOG = f"""exit status:
   0    the run ended as expected (--expect, default done)
@@ -192,6 +191,10 @@ def _prepare(args: argparse.Namespace) -> Firmware:
 
 
 def _boards(console: Console) -> int:
+    from rich.table import Table
+
+    from harness.platforms import load_all_boards
+
     table = Table("board", "cpu", "port", "fpu", "RAM", "emulators", "overflow detection", "runs")
     boards = load_all_boards()
     for b in boards:
@@ -209,6 +212,8 @@ def _boards(console: Console) -> int:
 
 
 def _scenarios(console: Console) -> int:
+    from rich.table import Table
+
     table = Table("scenario", "parameters (default, range)", "schemes", "what it does")
     for s in CATALOGUE:
         params = "\n".join(f"{p.name}={p.default} [{p.minimum}..{p.maximum}]" for p in s.params) or "-"
@@ -220,6 +225,8 @@ def _scenarios(console: Console) -> int:
 
 def shown(text: str) -> str:
     """Firmware text made safe for a terminal: control characters escaped, markup inert."""
+    from rich.markup import escape
+
     if not text.isprintable():
         text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
     return escape(text)
@@ -227,6 +234,8 @@ def shown(text: str) -> str:
 
 def summarise(run: Run, console: Console) -> None:
     """The short readable account of a run: outcome, heap figures, the scenario's own summary."""
+    from rich.table import Table
+
     colour = "green" if run.outcome is Outcome.DONE else "red"
     console.print(
         f"[bold]{run.board} {run.heap} {run.profile} {run.kernel}[/] {run.scenario} "
@@ -289,6 +298,9 @@ def _run_image(args: argparse.Namespace, console: Console) -> int:
     if args.scenario or args.params:
         raise UsageError("--image runs an image as it is: it takes no --scenario or key=value",
                          "drop --scenario and the parameters, or drop --image")
+    from harness.image_run import run_image  # pyelftools: only when an image is run
+    from harness.platforms import load_board
+
     _check_run_options(args)
     board = load_board(args.board)
     patterns = _heap_patterns(args.heap_pattern)
@@ -322,6 +334,8 @@ def _emulator_for(board: Board, chosen: str | None) -> str:
 
 
 def _run(args: argparse.Namespace, console: Console) -> int:
+    from harness.platforms import load_board
+
     args.board = args.board or api.DEFAULT_BOARD
     use_location(args.esp_qemu)
     if args.image is not None:
@@ -389,7 +403,14 @@ def _choices(text: str, allowed: Sequence[str], what: str) -> list[str]:
 
 
 def _compare(args: argparse.Namespace, console: Console) -> int:
+    from rich.markup import escape
+    from rich.progress import Progress
+
     from harness import compare_gate, shard  # the gate's schema is loaded only when compare runs
+    from harness.compare import compare, plan
+    from harness.compare_report import versions, write_all
+    from harness.compare_table import tables
+    from harness.platforms import board_names, load_board
 
     board = args.board or api.DEFAULT_BOARD
     boards = board_names() if board == "all" else _choices(board, board_names(), "board")
@@ -456,6 +477,7 @@ def _compare(args: argparse.Namespace, console: Console) -> int:
 def _merge(args: argparse.Namespace, console: Console) -> int:
     from harness import compare_gate, merge  # loaded only when merging
     from harness.baseline import Matrix
+    from harness.compare_table import tables
 
     merged = merge.merge(args.shards, args.results, console)
     status = int(ExitStatus.OK if merged.ok else ExitStatus.FAILED)
@@ -478,6 +500,10 @@ def _merge(args: argparse.Namespace, console: Console) -> int:
 def _runnable(boards: Sequence[str], text: str | None, console: Console) -> list[str]:
     """`--board all`: the boards whose emulators can run here; the others are named and left out
     (a board named on its own with a missing emulator is an error instead)."""
+    from rich.markup import escape
+
+    from harness.platforms import load_board
+
     kept = []
     for name in boards:
         board = load_board(name)
@@ -496,6 +522,8 @@ def _compare_emulators(boards: Sequence[str], text: str | None) -> list[str] | N
     a named emulator no chosen board has, or one that is missing here, is an error now."""
     if text is None:
         return None
+    from harness.platforms import load_board
+
     chosen = list(EMULATORS) if text == "all" else _choices(text, EMULATORS, "emulator")
     loaded = [load_board(b) for b in boards]
     for name in chosen:
@@ -522,6 +550,8 @@ def _terminate(signum: int, frame: FrameType | None) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    from rich.console import Console
+
     # A terminal's own width (or COLUMNS when set); logs get 160 columns.
     console = Console(highlight=False, width=None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 160)
     for sig in (signal.SIGTERM, signal.SIGHUP):

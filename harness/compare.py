@@ -7,10 +7,9 @@ run to run; host timings are collected apart (`HostTiming`) and never mixed into
 
 from __future__ import annotations
 
-import statistics
+import heapq
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,10 +18,7 @@ from harness import api
 from harness.build import Firmware
 from harness.emulators.qemu import TIMING_ICOUNT_SHIFT, stop_all_sessions
 from harness.events import Frag, HeapWalk, ObjectCost, OpTime, TaskCost, TimerBase
-from harness.footprint import heap_scheme_size, image_size
-from harness.heap2_walk import HeapWalkProbe, anchors
 from harness.heap_rules import CAN_FREE, COALESCES, FIGURES, allocation_cost
-from harness.platforms import load_board
 from harness.run import Interrupted, Outcome, Probe, Run
 from harness.scenarios import scenario
 from harness.variant import HEAPS, NO_HEAP
@@ -82,6 +78,8 @@ class Comparison:
 
 def board_emulators(board: str, emulators: Sequence[str] | None) -> list[str]:
     """The emulators a board's cells run on: those asked for that the board has, else its default."""
+    from harness.platforms import load_board  # pydantic: with the first board, not at import
+
     names = load_board(board).emulator_names
     return list(names[:1]) if emulators is None else [e for e in emulators if e in names]
 
@@ -121,33 +119,48 @@ def _workload_runs(workload: str) -> list[tuple[str, dict[str, int]]]:
     raise ValueError(workload)
 
 
+_WALKED = ("heap_2", "heap_4", "heap_5")
+
+
 def _probe(cell: Cell, firmware: Firmware) -> Probe | None:
     """heap_2 never reports its largest free block: walk its free list from RAM at each report."""
-    if cell.scenario == "fragmentation" and cell.heap in ("heap_2", "heap_4", "heap_5"):
+    if cell.scenario == "fragmentation" and cell.heap in _WALKED:
+        from harness.heap2_walk import HeapWalkProbe, anchors  # pyelftools: only when a walk is run
+
         return HeapWalkProbe(anchors(firmware.elf, cell.heap), acknowledge=True)
     return None
+
+
+def cost(cell: Cell) -> int:
+    """A cell's run time, roughly and relatively: the standard fragmentation workload runs 2000
+    steps, and where the free list is walked from RAM the firmware waits for each walk."""
+    if cell.scenario == "fragmentation":
+        return 3 if cell.heap in _WALKED else 2
+    return 1
 
 
 def run_matrix(cells: Sequence[Cell], results: Path, jobs: int = 2,
                on_done: Callable[[CellResult], None] | None = None,
                on_build: Callable[[str], None] | None = None,
                ) -> tuple[list[CellResult], bool, dict[tuple[str, str, str], Firmware]]:
-    """Build every variant once, then run the cells `jobs` at a time.
+    """Build every variant once and run the cells `jobs` at a time, longest first.
 
-    Ctrl-C (or SIGTERM turned into it by the CLI) stops every running QEMU at once; the cells
-    that finished are returned with `interrupted=True`, so their results are still written.
+    A variant's cells are queued as soon as its image is built, so runs start while the other
+    variants build; each worker takes the longest queued cell, so no long run is left alone
+    at the end while the other cores idle. Ctrl-C (or SIGTERM turned into it by the CLI) stops
+    every running QEMU at once; the cells that finished are returned with `interrupted=True`, so
+    their results are still written.
     """
     firmware: dict[tuple[str, str, str], Firmware] = {}
-    for cell in cells:
-        key = (cell.board, cell.kernel, cell.scheme)
-        if key not in firmware:
-            if on_build is not None:
-                on_build(f"{cell.board} {cell.kernel} {cell.scheme}")
-            firmware[key] = api.prepare(board=cell.board, heap=None if cell.heap == NO_HEAP else cell.heap,
-                                        profile=cell.profile, kernel_version=cell.kernel)
     done: list[CellResult] = []
     lock = threading.Lock()
     cancelled = threading.Event()
+    queued: list[tuple[int, int, Cell]] = []  # a heap: the longest (then the first planned) on top
+
+    def next_cell() -> CellResult:
+        with lock:
+            _, _, cell = heapq.heappop(queued)
+        return one(cell)
 
     def one(cell: Cell) -> CellResult:
         if cancelled.is_set():
@@ -175,16 +188,33 @@ def run_matrix(cells: Sequence[Cell], results: Path, jobs: int = 2,
             on_done(result)
         return result
 
+    from concurrent.futures import ThreadPoolExecutor, as_completed  # loaded by the comparison only
+
     interrupted = False
     pool = ThreadPoolExecutor(max_workers=max(jobs, 1), thread_name_prefix="compare")
     try:
-        futures = [pool.submit(one, cell) for cell in cells]
+        futures = []
+        for cell in cells:
+            key = (cell.board, cell.kernel, cell.scheme)
+            if key not in firmware:
+                if on_build is not None:
+                    on_build(f"{cell.board} {cell.kernel} {cell.scheme}")
+                firmware[key] = api.prepare(board=cell.board, heap=None if cell.heap == NO_HEAP else cell.heap,
+                                            profile=cell.profile, kernel_version=cell.kernel)
+                mine = [(i, c) for i, c in enumerate(cells) if (c.board, c.kernel, c.scheme) == key]
+                with lock:
+                    for i, c in mine:
+                        heapq.heappush(queued, (-cost(c), i, c))
+                futures += [pool.submit(next_cell) for _ in mine]
         for future in as_completed(futures):
             future.result()
     except KeyboardInterrupt:
         interrupted = True
         cancelled.set()
         stop_all_sessions()
+    except BaseException:
+        cancelled.set()  # a build failed: the queued cells are not started
+        raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
     order = {id(cell): i for i, cell in enumerate(cells)}
@@ -194,6 +224,8 @@ def run_matrix(cells: Sequence[Cell], results: Path, jobs: int = 2,
 # --- figures ----------------------------------------------------------------------------------------
 
 def _stats(values: list[int]) -> dict[str, float | int] | None:
+    import statistics  # with fractions and decimal: only for the comparison's figures
+
     if not values:
         return None
     return {"n": len(values), "mean": round(statistics.fmean(values), 2),
@@ -204,6 +236,8 @@ def instructions_per_second(board: str, emulator: str) -> float:
     """Virtual instructions per virtual second: QEMU's `-icount shift=S` gives 1e9 / 2^S,
     Renode its `cpu PerformanceInMips` (the board file's `mips`)."""
     if emulator == "renode":
+        from harness.platforms import load_board
+
         target = load_board(board).emulators.renode
         assert target is not None  # plan() gives a board only the emulators it has
         return target.mips * 1e6
@@ -293,6 +327,8 @@ def figures_for(board_clock: Mapping[str, int], group: list[CellResult], firmwar
     queue = runs.get("queue")
     objects = [o for o in queue.events(ObjectCost) if o.name == "queue"] if queue is not None else []
     out["queue_cost"] = objects[0].taken if objects else None
+    from harness.footprint import heap_scheme_size, image_size  # pyelftools: only for the figures
+
     scheme_size = heap_scheme_size(firmware)
     image = image_size(firmware)
     out["footprint"] = {
@@ -333,6 +369,8 @@ def compare(boards: Sequence[str], kernels: Sequence[str], schemes: Sequence[str
     if select is not None:
         cells = select(cells)
     done, interrupted, firmware = run_matrix(cells, results, jobs, on_done, on_build)
+    from harness.platforms import load_board
+
     clock = {b: load_board(b).timer_hz for b in boards}
     groups: dict[tuple[str, str, str, str], list[CellResult]] = {}
     for result in done:

@@ -74,10 +74,12 @@ class ListAnchors:
 
 
 class PagedReader:
-    """Reads target memory a page at a time and keeps the pages: one walk touches a few pages
-    but hundreds of blocks, and each read over QMP or a gdb stub costs a round trip."""
+    """Reads target memory a page at a time and keeps the pages: one walk touches hundreds of
+    blocks, and each read over QMP or a gdb stub costs a round trip (about as much as copying
+    64 KiB), so a page holds a whole default heap and its anchors; every board's RAM is a multiple
+    of it."""
 
-    PAGE = 4096
+    PAGE = 64 * 1024
 
     def __init__(self, read: Read, page: int = PAGE) -> None:
         self._read = read

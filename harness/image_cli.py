@@ -15,21 +15,15 @@ import math
 import re
 import shlex
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from rich.console import Console
-from rich.markup import escape
-
-from harness.emulators import backend as find_backend
 from harness.errors import ExitStatus, UsageError
-from harness.events import Event
-from harness.live import LinePattern
-from harness.observe.image import load_image
-from harness.observe.image_report import heap_notes, heap_table, series_table, task_table, write_image_run
-from harness.observe.plan import Plan
-from harness.observe.target import ImageRun, run_image
-from harness.platforms import load_board
-from harness.report import write_run
-from harness.run import Interrupted, Outcome, record_text
+
+if TYPE_CHECKING:  # cli.py imports this module for its options: the reader loads with an --elf run
+    from rich.console import Console
+
+    from harness.observe.plan import Plan
+    from harness.observe.target import ImageRun
 
 DEFAULT_TICKS = 1000  # a run with no end condition ends after this many ticks (one virtual second)
 _CAUGHT = frozenset({"stack_overflow", "malloc_failed", "fault", "assert"})
@@ -72,6 +66,8 @@ def _call(text: str) -> tuple[str, int]:
 
 
 def plan_from(args: argparse.Namespace) -> Plan:
+    from harness.observe.plan import Plan
+
     ends = [args.ticks, args.until_call, args.until_line]
     ticks = args.ticks if args.ticks is not None or any(e is not None for e in ends[1:]) else DEFAULT_TICKS
     for pattern in args.expect_regex:
@@ -90,6 +86,12 @@ def plan_from(args: argparse.Namespace) -> Plan:
 
 
 def print_image_run(result: ImageRun, console: Console) -> None:
+    from rich.markup import escape
+
+    from harness.events import Event
+    from harness.observe.image_report import heap_notes, heap_table, series_table, task_table
+    from harness.run import Outcome, record_text
+
     run = result.run
     colour = "green" if run.outcome is Outcome.DONE else "red"
     console.print(
@@ -120,6 +122,17 @@ def print_image_run(result: ImageRun, console: Console) -> None:
 
 def run_elf(args: argparse.Namespace, console: Console) -> int:
     """`memharness run --elf`: check everything before booting, run, print, write, judge."""
+    from rich.markup import escape
+
+    from harness.emulators import backend as find_backend
+    from harness.live import LinePattern
+    from harness.observe.image import load_image
+    from harness.observe.image_report import write_image_run
+    from harness.observe.target import ImageRun, run_image
+    from harness.platforms import load_board
+    from harness.report import write_run
+    from harness.run import Interrupted, Outcome
+
     if args.scenario is not None or args.params:
         raise UsageError("--elf runs the image as it is: it takes no --scenario or key=value parameters",
                          "drop --scenario and the parameters, or drop --elf")

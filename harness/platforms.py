@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -238,9 +239,28 @@ def _describe(error: ErrorDetails) -> str:
 
 
 def load_board_file(path: Path) -> Board:
-    """Parse and validate one platform file; errors name the file, and the line for YAML syntax."""
+    """Parse and validate one platform file; errors name the file, and the line for YAML syntax.
+
+    The same bytes are parsed and validated once per process: boards are frozen, so a test
+    session or a comparison shares one Board per file content.
+    """
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PlatformError(f"{path}: cannot read: {exc}") from None
+    return _load_board_text(path, text)
+
+
+_FAST_LOADER = getattr(yaml, "CSafeLoader", None)  # libyaml: the same YAML, ten times faster
+
+
+@lru_cache(maxsize=64)
+def _load_board_text(path: Path, text: str) -> Board:
+    try:
+        try:
+            data = yaml.load(text, Loader=_FAST_LOADER) if _FAST_LOADER else yaml.safe_load(text)
+        except yaml.YAMLError:
+            data = yaml.safe_load(text)  # the pure-Python parser words the error the same everywhere
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         line = f" line {mark.line + 1}" if mark is not None else ""

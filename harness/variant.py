@@ -6,10 +6,13 @@ It is the unit of building and caching; `harness.build` keys its output by every
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from harness.errors import UsageError
-from harness.kernel import Kernel
-from harness.platforms import Board
+
+if TYPE_CHECKING:  # annotations only: `import harness.cli` must not pay for the board schema
+    from harness.kernel import Kernel
+    from harness.platforms import Board
 
 HEAPS = ("heap_1", "heap_2", "heap_3", "heap_4", "heap_5")
 NO_HEAP = "none"

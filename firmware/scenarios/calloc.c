@@ -22,12 +22,6 @@
 #define callocPARAM_COUNT        0
 #define callocPARAM_SIZE         1
 
-#if ( MH_HEAP_SCHEME == 2 ) || ( MH_HEAP_SCHEME == 4 ) || ( MH_HEAP_SCHEME == 5 )
-    #define callocHAS_CALLOC     1
-#else
-    #define callocHAS_CALLOC     0
-#endif
-
 static const ScenarioParam_t xParams[] =
 {
     /* name     default  min  max */
@@ -37,10 +31,10 @@ static const ScenarioParam_t xParams[] =
 
 static BaseType_t prvIsApplicable( void )
 {
-    return ( callocHAS_CALLOC == 1 ) ? pdTRUE : pdFALSE;
+    return xMhHeapHasCalloc();
 }
 
-#if ( callocHAS_CALLOC == 1 )
+#if ( configSUPPORT_DYNAMIC_ALLOCATION == 1 )
 
     static void prvRun( const uint32_t * pulValues )
     {
@@ -60,7 +54,7 @@ static BaseType_t prvIsApplicable( void )
         }
 
         vMhHeapRecord( "before" );
-        pucBlock = pvPortCalloc( uxCount, uxSize );
+        pucBlock = pvMhHeapCalloc( uxCount, uxSize );
         vMhHeapRecord( "after" );
 
         if( pucBlock == NULL )
@@ -85,7 +79,7 @@ static BaseType_t prvIsApplicable( void )
         vPortFree( pucBlock );
         vMhHeapRecord( "freed" );
 
-        pvOverflow = pvPortCalloc( callocOVERFLOW_COUNT, callocOVERFLOW_COUNT );
+        pvOverflow = pvMhHeapCalloc( callocOVERFLOW_COUNT, callocOVERFLOW_COUNT );
         vMhRecord( "calloc_overflow", "ptr=%p", pvOverflow );
         vPortFree( pvOverflow );
 
@@ -99,7 +93,7 @@ static BaseType_t prvIsApplicable( void )
         ( void ) pulValues;
     }
 
-#endif /* callocHAS_CALLOC */
+#endif /* configSUPPORT_DYNAMIC_ALLOCATION */
 
 const Scenario_t xScenarioCalloc =
 {

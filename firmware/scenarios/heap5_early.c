@@ -14,7 +14,7 @@
 
 static BaseType_t prvIsApplicable( void )
 {
-    return ( MH_HEAP_SCHEME == mhHEAP_SCHEME_5 ) ? pdTRUE : pdFALSE;
+    return ( xMhHeapScheme() == mhHEAP_SCHEME_5 ) ? pdTRUE : pdFALSE;
 }
 
 static void prvRun( const uint32_t * pulValues )

@@ -23,7 +23,7 @@ static const ScenarioParam_t xParams[] =
 
 static BaseType_t prvIsApplicable( void )
 {
-    return ( MH_HEAP_SCHEME == mhHEAP_SCHEME_5 ) ? pdTRUE : pdFALSE;
+    return ( xMhHeapScheme() == mhHEAP_SCHEME_5 ) ? pdTRUE : pdFALSE;
 }
 
 #if ( configSUPPORT_DYNAMIC_ALLOCATION == 1 )

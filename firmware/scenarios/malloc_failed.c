@@ -22,14 +22,6 @@
 #define failedPARAM_FAILURES      1
 #define failedALIVE_TICKS         ( ( TickType_t ) 5 )
 
-/* xPortResetHeapMinimumEverFreeHeapSize arrived in V11.2.0 (heap_4, heap_5). */
-#if ( ( tskKERNEL_VERSION_MAJOR > 11 ) || ( ( tskKERNEL_VERSION_MAJOR == 11 ) && ( tskKERNEL_VERSION_MINOR >= 2 ) ) ) && \
-    ( ( MH_HEAP_SCHEME == 4 ) || ( MH_HEAP_SCHEME == 5 ) )
-    #define failedHAS_MIN_EVER_RESET    1
-#else
-    #define failedHAS_MIN_EVER_RESET    0
-#endif
-
 static const ScenarioParam_t xParams[] =
 {
     /* name        default  min  max */
@@ -103,13 +95,15 @@ static const ScenarioParam_t xParams[] =
             vMhHeapRecord( "freed" );
         }
 
-        #if ( failedHAS_MIN_EVER_RESET == 1 )
-            xPortResetHeapMinimumEverFreeHeapSize();
+        if( xMhHeapResetMinimumEver() != pdFALSE )
+        {
             vMhRecord( "min_ever_reset", "available=1" );
             vMhHeapRecord( "min_reset" );
-        #else
+        }
+        else
+        {
             vMhRecord( "min_ever_reset", "available=0" );
-        #endif
+        }
 
         vMhRecord( "done", "scenario=malloc_failed status=ok blocks=%lu nulls=%lu", ulBlocks, ulNulls );
     }

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import signal
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from harness.platforms import Board
+if TYPE_CHECKING:  # annotations only: the board schema (pydantic) loads with the first board
+    from harness.platforms import Board
 
 
 class EmulatorExited(Exception):

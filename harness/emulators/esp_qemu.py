@@ -11,7 +11,6 @@ is the QEMU backend's (one UART sink, process group killed at stop).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -20,11 +19,14 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from harness.emulators.qemu import QemuSession
 from harness.errors import EmulatorError, ToolMissingError, UsageError
 from harness.paths import build_dir
-from harness.platforms import Board, EspQemuTarget
+
+if TYPE_CHECKING:  # annotations only: the board schema (pydantic) loads with the first board
+    from harness.platforms import Board, EspQemuTarget
 
 ENV = "MEMHARNESS_ESP_QEMU"
 ESPRESSIF_TOOLS = Path("~/.espressif/tools")
@@ -149,6 +151,8 @@ def app_elf(build: Path) -> Path | None:
 
 
 def _digest(paths: list[Path], extra: str) -> str:
+    import hashlib  # OpenSSL loads with the first digest, not with `import harness.cli`
+
     h = hashlib.sha256(extra.encode())
     for path in paths:
         h.update(path.read_bytes())

@@ -18,6 +18,7 @@ from __future__ import annotations
 import ctypes
 import os
 import queue
+import select
 import shutil
 import signal
 import subprocess
@@ -26,13 +27,15 @@ import tempfile
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO
-
-from qemu.qmp.legacy import QEMUMonitorProtocol
+from typing import TYPE_CHECKING, BinaryIO
 
 from harness.emulators.base import EmulatorExited
 from harness.errors import EmulatorError, ToolMissingError
-from harness.platforms import Board, QemuTarget
+
+if TYPE_CHECKING:  # qemu.qmp (asyncio) loads only when a probe first needs QMP; see _monitor()
+    from qemu.qmp.legacy import QEMUMonitorProtocol
+
+    from harness.platforms import Board, QemuTarget
 
 # Instruction-counted virtual time: every instruction takes 2^shift ns, so timer-based figures
 # are identical run to run. Runs use shift 0 (1 ns per instruction). Timing runs use shift 7:
@@ -285,6 +288,8 @@ class QemuSession:
     # --- QMP ------------------------------------------------------------------------------
     def _monitor(self) -> QEMUMonitorProtocol:
         if self._qmp is None:
+            from qemu.qmp.legacy import QEMUMonitorProtocol
+
             qmp = QEMUMonitorProtocol(str(self._qmp_path))
             try:
                 qmp.connect()
@@ -347,10 +352,25 @@ def _kill_group(proc: subprocess.Popen[bytes]) -> None:
         except ProcessLookupError:
             return
         try:
-            proc.wait(timeout=wait)
+            _wait(proc, wait)
             return
         except subprocess.TimeoutExpired:
             continue
+
+
+def _wait(proc: subprocess.Popen[bytes], timeout: float) -> None:
+    """`proc.wait(timeout)`, woken the moment the process ends (a pidfd on Linux) instead of by
+    Popen's polling sleeps, which overshoot an exit by up to half the time waited so far."""
+    try:
+        fd = os.pidfd_open(proc.pid)
+    except (AttributeError, OSError):  # not Linux 5.3+, or already reaped
+        proc.wait(timeout=timeout)
+        return
+    try:
+        select.select([fd], [], [], timeout)
+    finally:
+        os.close(fd)
+    proc.wait(timeout=0)  # reaps it, or raises TimeoutExpired if it is still there
 
 
 class QemuBackend:

@@ -1,0 +1,51 @@
+"""`memharness` pays only for what a command uses: the heavy libraries stay out of the imports.
+
+Not a timed test (speed is measured in bench/): it names the modules that must not be imported,
+so a module-level `import matplotlib` (or pydantic, qemu.qmp, ...) added to the CLI's import
+chain fails here, with the chain that pulled it in. Import a heavy library inside the function
+that uses it instead.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+# Loaded only by the commands that use them: the comparison's plots, the board schema (pydantic,
+# YAML) with the first board, rich when main() prints, QMP (asyncio) when a probe reads RAM,
+# pyelftools when an ELF is read.
+HEAVY = ("matplotlib", "numpy", "PIL", "pydantic", "pydantic_core", "yaml", "rich", "qemu", "asyncio",
+         "elftools")
+_SHOW = """
+import importlib, json, sys
+importlib.import_module(sys.argv[1])
+print(json.dumps(sorted({name.split(".")[0] for name in sys.modules})))
+"""
+
+
+def imported_by(module: str) -> set[str]:
+    """The top-level packages a fresh interpreter holds after importing `module`."""
+    out = subprocess.run([sys.executable, "-c", _SHOW, module], capture_output=True, text=True, check=True)
+    return set(json.loads(out.stdout))
+
+
+def chain(module: str, heavy: str) -> str:
+    """Who imported `heavy`: the importtime lines up to its first appearance, for the failure message."""
+    err = subprocess.run([sys.executable, "-X", "importtime", "-c", f"import {module}"], capture_output=True,
+                         text=True, check=True).stderr.splitlines()
+    first = next((i for i, line in enumerate(err) if line.rstrip().endswith(f" {heavy}")), len(err))
+    return "\n".join(err[max(first - 8, 0): first + 1])
+
+
+@pytest.mark.parametrize("module", ["harness.cli", "harness.api", "harness.run"])
+def test_the_command_line_and_the_api_import_no_heavy_library(module: str) -> None:
+    loaded = imported_by(module) & set(HEAVY)
+    assert not loaded, f"import {module} loads {sorted(loaded)}:\n" + "\n".join(chain(module, h) for h in loaded)
+
+
+def test_the_comparison_imports_no_plotting_until_it_writes_its_report() -> None:
+    loaded = imported_by("harness.compare") & {"matplotlib", "numpy", "PIL", "elftools", "qemu"}
+    assert not loaded, f"import harness.compare loads {sorted(loaded)}"
