@@ -242,6 +242,13 @@ def _headers(project: Project) -> list[Path]:
 
 def build_app(project: Project, spec: AppVariantSpec, root: Path | None = None) -> AppFirmware:
     """Build one variant of the app (or reuse it) and return its ELF and the config notes."""
+    from harness.platforms import load_board
+
+    core = load_board(spec.board).core
+    if core != "cortex_m":  # the app's start-up, hooks and the outside reader's fault decoding are Cortex-M's
+        raise UsageError(f"apps are built for Cortex-M boards; board {spec.board} has a {core} core",
+                         "pick a Cortex-M board (`memharness boards`), or build your image yourself and run it "
+                         "with --elf (or an ESP-IDF build with --image)")
     gcc = toolchain()
     variant, values = make_app_variant(project, spec, gcc)
     board, kernel = variant.board, variant.kernel

@@ -13,7 +13,7 @@ import pytest
 from harness import api
 from harness.app.run import clean, figures
 from harness.platforms import Board
-from harness.pytest_plugin import Bench
+from harness.pytest_plugin import Bench, only_boards
 from harness.run import Outcome
 
 pytestmark = pytest.mark.e2e
@@ -51,6 +51,8 @@ def test_an_app_that_never_reaches_its_end_keeps_a_partial_report(tmp_path: Path
 
 
 @pytest.mark.per_board
+@only_boards(lambda b: b.core == "cortex_m" and "qemu" in b.emulator_names,
+             "apps are Cortex-M builds read through QEMU's gdb stub (Renode's listens on every interface)")
 def test_the_tutorial_on_this_board(mh_board: Board, memharness: Bench, tmp_path: Path) -> None:
     """The ESP-IDF tutorial on every board: the overflow caught (by the ARMv8-M stack limit at the
     crossing instruction where the board has one), the fix clean, its figures read from outside."""
