@@ -51,7 +51,9 @@ def test_run_elf_prints_the_heap_and_task_tables_and_writes_the_files(app_elf: P
     assert proc.returncode == 0, proc.stdout + proc.stderr
     out = proc.stdout
     assert "app.elf (heap_4) -> done (ticks=60)" in out
-    assert "heap at end (tick 60, heap_4; bytes)" in out and "tasks at end" in out
+    # The end's tick is in the title; on a loaded host the end can be reached a tick late (marked so
+    # in snapshots.json), which test_observe_image's run-to-run checks cover: here, the tables.
+    assert "heap at end (tick " in out and "heap_4; bytes)" in out and "tasks at end" in out
     for name in ("producer", "consumer", "logger", "IDLE", "Tmr Svc", "symbol uxLoggerStack", "heap block"):
         assert name in out, name
     folder = tmp_path / f"{BOARD}-app"
