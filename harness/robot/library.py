@@ -40,7 +40,7 @@ __version__ = "0.1.0"
 LOGGED_LINES = 2000  # a flood is cut in the Robot log; the UART log on disk keeps everything
 LOGGED_BYTES = 256 * 1024
 DEFAULT_UART_TIMEOUT = timedelta(seconds=8)  # Renode's default terminal-tester timeout
-DEFAULT_RESULTS = Path("results") / "robot" / "memharness"  # when Robot writes into the current folder
+DEFAULT_RESULTS = Path("results") / "robot" / "runs"  # when Robot writes into the current folder
 
 _BUILT: dict[tuple[object, ...], Firmware] = {}  # per process: the same variant is hashed once
 
@@ -71,8 +71,8 @@ class MemHarness(AppKeywords, GateKeywords):  # AppKeywords builds on ImageKeywo
     | Library | memharness | board=mps2-an385 | # the short name, the same library |
 
     `board` and `kernel` are the defaults of `Start Board` and `Build Firmware`; `results` is
-    where each run's folder goes (default: `memharness/` in Robot's output directory, or
-    `results/robot/memharness/` when that is the current folder, Robot's own default);
+    where each run's folder goes (default: `runs/` in Robot's output directory, or
+    `results/robot/runs/` when that is the current folder, Robot's own default);
     `emulator` is the default backend of `Start Board` (`qemu` or `renode`; default: each
     board's first, as `memharness boards` shows).
 
@@ -759,7 +759,7 @@ class MemHarness(AppKeywords, GateKeywords):  # AppKeywords builds on ImageKeywo
         _log_text(f"UART text of the live board {board.alias}", live.lines)
 
     def _results_root(self) -> Path:
-        """`results`, else `memharness/` beside Robot's output, else `results/robot/memharness`.
+        """`results`, else `runs/` beside Robot's output, else `results/robot/runs`.
 
         Robot's output directory defaults to the current one: a suite run from a checkout
         without `--outputdir` would scatter run folders into the source tree, so that case (and
@@ -773,7 +773,7 @@ class MemHarness(AppKeywords, GateKeywords):  # AppKeywords builds on ImageKeywo
             out = None
         if not out or Path(out).resolve() == Path.cwd().resolve():
             return Path.cwd() / DEFAULT_RESULTS  # absolute: failure messages quote a path that opens anywhere
-        return Path(out) / "memharness"
+        return Path(out) / "runs"  # not `memharness/`: in Robot's working folder it would shadow the library
 
     def _context(self) -> Path:
         try:

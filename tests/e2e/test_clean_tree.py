@@ -1,7 +1,7 @@
 """A clean tree: run output never lands in the checkout, and none is committed.
 
 Robot Framework writes into the current folder unless told otherwise; the library then puts its
-run folders under `results/robot/memharness/`, and `.gitignore` covers what Robot and pabot
+run folders under `results/robot/runs/`, and `.gitignore` covers what Robot and pabot
 themselves write. A suite run from the repository root must leave `git status` as it found it.
 """
 
@@ -45,7 +45,7 @@ def test_a_robot_suite_run_from_the_repository_root_leaves_git_status_clean() ->
         pytest.skip(reason)
     before = _git("status", "--porcelain", "--untracked-files=all")
     existed = {name for name in ROBOT_OWN if (PROJECT_ROOT / name).exists()}
-    runs = PROJECT_ROOT / "results" / "robot" / "memharness" / "Heap_Report"
+    runs = PROJECT_ROOT / "results" / "robot" / "runs" / "Heap_Report"
     try:
         proc = subprocess.run(
             [sys.executable, "-m", "robot", "--console", "dotted", "--test", "Report on heap_4*",
