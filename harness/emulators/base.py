@@ -7,11 +7,26 @@ and `stop()`, which must always leave no emulator process behind.
 from __future__ import annotations
 
 import signal
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 if TYPE_CHECKING:  # annotations only: the board schema (pydantic) loads with the first board
     from harness.platforms import Board
+
+
+@dataclass(frozen=True)
+class Replay:
+    """QEMU's record/replay of one run (`-icount ...,rr=record|replay,rrfile=path`).
+
+    Why: under icount a breakpoint stop moves the virtual clock on (harness.observe.ticks), so a
+    live run cannot stop at an exact tick without changing what the image does next. Recorded
+    once with only host stops (which cost the image nothing), the run replays instruction for
+    instruction however often a debugger stops it, so exact points are taken from the replay.
+    """
+
+    mode: Literal["record", "replay"]
+    path: Path
 
 
 class EmulatorExited(Exception):
@@ -65,6 +80,7 @@ class Session(Protocol):
 
 class Backend(Protocol):
     name: str
+    replays: bool  # whether start() takes a `replay` (QEMU's record/replay)
 
     def available(self, board: Board) -> str | None:
         """None if this backend can run `board` here, else the reason it cannot."""
@@ -79,10 +95,12 @@ class Backend(Protocol):
         `icount_shift` None: the backend's (or board's) own setting."""
 
     def start(
-        self, board: Board, elf: Path, uart_log: Path, icount_shift: int | None = None, *, debug: bool = False
+        self, board: Board, elf: Path, uart_log: Path, icount_shift: int | None = None, *, debug: bool = False,
+        replay: Replay | None = None,
     ) -> Session:
         """A running board. Creates `uart_log`'s folder; a log that cannot be written does not
         stop the run but is reported in the session's `log_error`.
 
         `debug`: the board is held at reset with a gdb stub listening at `debug_endpoint`; a
-        client lets it run (harness.observe.target). Without it no debug interface is opened."""
+        client lets it run (harness.observe.target). Without it no debug interface is opened.
+        `replay`: record this run to, or replay it from, a file (backends whose `replays` is True)."""

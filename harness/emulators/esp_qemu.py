@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from harness.emulators.base import Replay
 from harness.emulators.qemu import QemuSession
 from harness.errors import EmulatorError, ToolMissingError, UsageError
 from harness.paths import build_dir
@@ -204,6 +205,7 @@ def flash_image(target: EspQemuTarget, source: Path, cache: Path | None = None) 
 
 class EspQemuBackend:
     name = "esp_qemu"
+    replays = False
 
     def available(self, board: Board) -> str | None:
         if board.emulators.esp_qemu is None:
@@ -249,10 +251,16 @@ class EspQemuBackend:
         ]
 
     def start(
-        self, board: Board, elf: Path, uart_log: Path, icount_shift: int | None = None, *, debug: bool = False
+        self, board: Board, elf: Path, uart_log: Path, icount_shift: int | None = None, *, debug: bool = False,
+        replay: Replay | None = None,
     ) -> QemuSession:
         """Boot `elf` (our ELF, an ESP-IDF build folder or a flash file) from power-on; `debug`: held
-        at reset until a client of the gdb stub (always on, in the private folder) lets it run."""
+        at reset until a client of the gdb stub (always on, in the private folder) lets it run.
+        No `replay`: the esp32 machines' record/replay is not checked here (their timers and
+        flash are devices the record may not cover), so exact tick points come from host looks."""
+        if replay is not None:
+            raise EmulatorError("record/replay is not supported on Espressif's QEMU here",
+                                "take exact tick points on a Cortex-M board under QEMU")
         self.require(board)
         workdir = Path(tempfile.mkdtemp(prefix="memharness-espqemu-"))  # mode 0700: private sockets
         try:

@@ -29,7 +29,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
-from harness.emulators.base import EmulatorExited
+from harness.emulators.base import EmulatorExited, Replay
 from harness.errors import EmulatorError, ToolMissingError
 
 if TYPE_CHECKING:  # qemu.qmp (asyncio) loads only when a probe first needs QMP; see _monitor()
@@ -375,6 +375,7 @@ def _wait(proc: subprocess.Popen[bytes], timeout: float) -> None:
 
 class QemuBackend:
     name = "qemu"
+    replays = True
 
     def available(self, board: Board) -> str | None:
         if board.emulators.qemu is None:
@@ -395,12 +396,16 @@ class QemuBackend:
         return target
 
     def command(
-        self, board: Board, elf: Path, workdir: Path, icount_shift: int | None = None, *, debug: bool = False
+        self, board: Board, elf: Path, workdir: Path, icount_shift: int | None = None, *, debug: bool = False,
+        replay: Replay | None = None,
     ) -> list[str]:
         """`debug`: a gdb stub on a Unix socket in `workdir`, the CPU held at reset (`-S`) until a
-        client lets it run, so breakpoints are in place before the first instruction."""
+        client lets it run, so breakpoints are in place before the first instruction. `replay`:
+        QEMU records the run to (or replays it from) the file; the log is complete once QEMU ends
+        on SIGTERM, which `stop()` sends first."""
         target = qemu_target(board)
         icount_shift = ICOUNT_SHIFT if icount_shift is None else icount_shift
+        rr = f",rr={replay.mode},rrfile={replay.path}" if replay is not None else ""
         stub = ["-gdb", f"unix:{workdir / 'gdb.sock'},server=on,wait=off", "-S"] if debug else []
         return [
             target.binary,
@@ -411,7 +416,7 @@ class QemuBackend:
             "-display", "none",
             *(["-serial", "null"] * target.serial_port),  # the console UART is the n-th -serial
             "-serial", "stdio",
-            "-icount", icount(icount_shift),
+            "-icount", icount(icount_shift) + rr,
             "-qmp", f"unix:{workdir / 'qmp.sock'},server=on,wait=off",
             "-kernel", str(elf),
             *stub,
@@ -419,11 +424,12 @@ class QemuBackend:
         ]
 
     def start(
-        self, board: Board, elf: Path, uart_log: Path, icount_shift: int | None = None, *, debug: bool = False
+        self, board: Board, elf: Path, uart_log: Path, icount_shift: int | None = None, *, debug: bool = False,
+        replay: Replay | None = None,
     ) -> QemuSession:
         self.require(board)
         workdir = Path(tempfile.mkdtemp(prefix="memharness-qemu-"))  # mode 0700: private sockets
-        command = self.command(board, elf, workdir, icount_shift, debug=debug)
+        command = self.command(board, elf, workdir, icount_shift, debug=debug, replay=replay)
         endpoint = f"unix:{workdir / 'gdb.sock'}" if debug else None
         try:
             return QemuSession(command, workdir, workdir / "qmp.sock", uart_log, endpoint)

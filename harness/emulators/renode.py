@@ -28,7 +28,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness.emulators.base import EmulatorExited
+from harness.emulators.base import EmulatorExited, Replay
 from harness.emulators.qemu import LineSplitter
 from harness.emulators.renode_install import (
     INSTALL_HINT,
@@ -303,6 +303,7 @@ class RenodeSession:
 
 class RenodeBackend:
     name = "renode"
+    replays = False
 
     def available(self, board: Board) -> str | None:
         if board.emulators.renode is None:
@@ -346,13 +347,16 @@ class RenodeBackend:
         ]
 
     def start(
-        self, board: Board, elf: Path, uart_log: Path, icount_shift: int | None = None, *, debug: bool = False
+        self, board: Board, elf: Path, uart_log: Path, icount_shift: int | None = None, *, debug: bool = False,
+        replay: Replay | None = None,
     ) -> RenodeSession:
         """A board on this process's Renode. `debug` (a gdb stub for the outside reader) is refused:
         Renode's stub listens on every interface, with no option to bind it to loopback (measured:
         0.0.0.0), and the harness opens no socket that is not private. The outside reader's own
         functions (`harness.observe`: heap_state, tasks, take_snapshot) read Renode's RAM through
         `read_memory` (the system bus) instead, while the machine is paused."""
+        if replay is not None:
+            raise EmulatorError("Renode has no record/replay", "record and replay runs with --emulator qemu")
         if debug:
             raise EmulatorError(
                 "Renode offers no private debug interface: its gdb stub listens on every network interface",

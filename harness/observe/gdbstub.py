@@ -28,6 +28,8 @@ from harness.errors import EmulatorError
 _INTERRUPT = b"\x03"
 SIGINT, SIGTRAP = 2, 5  # stop reasons: the host's interrupt, a breakpoint or step
 PC_REGISTER = 15  # r15 on ARM
+SP_REGISTER = 13
+_EXCEPTION_MASK = 0x1FF  # xPSR's IPSR: the number of the exception being handled, 0 in a task
 _READ_CHUNK = 1024  # bytes per `m` packet: well inside QEMU's 4096-byte packet buffer
 
 
@@ -76,6 +78,8 @@ class GdbRemote:
         self._ack = True
         self._running = False
         self._breakpoints: set[int] = set()
+        self.steps_take_interrupts = False  # a QEMU recording or replaying (see _step_over); Cortex-M only
+        self._returning: tuple[int, int] | None = None  # (pc, sp) a step's interrupt will return to
         self._sock = self._connect(endpoint, timeout)
         supported = self._command(b"qSupported:swbreak+;hwbreak+")
         if b"QStartNoAckMode+" in supported and self._command(b"QStartNoAckMode") == b"OK":
@@ -134,7 +138,10 @@ class GdbRemote:
                     payload = self._buffer[start + 1 : end]
                     self._buffer = self._buffer[end + 3 :]
                     if self._ack:
-                        self._sock.sendall(b"+")
+                        try:
+                            self._sock.sendall(b"+")
+                        except OSError as exc:  # the stub sent its last word and went (a replay's end)
+                            raise TargetExited(f"the gdb stub connection broke: {exc.strerror or exc}") from None
                     return _decode_rle(payload)
             if not self._fill(deadline):
                 return None
@@ -174,7 +181,10 @@ class GdbRemote:
     def registers(self) -> list[int]:
         """The `g` packet as 32-bit little-endian words (r0..r15 first on ARM; the last is xPSR)."""
         reply = self._command(b"g")
-        raw = bytes.fromhex(reply.decode())
+        try:
+            raw = bytes.fromhex(reply.decode())
+        except ValueError:  # an error reply (E..): a replaying QEMU at the end of its record says so
+            raise StubError(f"the gdb stub cannot read the registers ({reply[:40].decode(errors='replace')})") from None
         return [int.from_bytes(raw[i : i + 4], "little") for i in range(0, len(raw) - 3, 4)]
 
     def register(self, number: int) -> int:
@@ -225,11 +235,27 @@ class GdbRemote:
         if self._breakpoints and step_over:
             here = self.registers()[PC_REGISTER] if pc is None else pc
             if here in self._breakpoints:
-                self._command(b"z0,%x,2" % here)
-                self.step()
-                self._command(b"Z0,%x,2" % here)
+                self._step_over(here)
         self._send(b"c")
         self._running = True
+
+    def _step_over(self, here: int) -> None:
+        """Run the instruction at `here`, a breakpoint of ours, with the breakpoint lifted.
+
+        QEMU steps with interrupts masked, except under record/replay, where it cannot
+        (`steps_take_interrupts`): there a step may enter a pending interrupt's handler before the
+        instruction runs, and the handler's return would meet the breakpoint again. Seen (the
+        exception number changed), the return to `here` with the same stack is remembered, and
+        `wait_stop` steps over it again instead of reporting it as a new hit.
+        """
+        before = self.registers() if self.steps_take_interrupts else []
+        self._command(b"z0,%x,2" % here)
+        self.step()
+        self._command(b"Z0,%x,2" % here)
+        if before:
+            after = self.registers()
+            if after[-1] & _EXCEPTION_MASK != before[-1] & _EXCEPTION_MASK:
+                self._returning = (here, before[SP_REGISTER])
 
     def wait_stop(self, timeout: float | None) -> StopReply | None:
         """The next stop, or None if the target is still running after `timeout` seconds."""
@@ -241,7 +267,14 @@ class GdbRemote:
             kind = reply[:1]
             if kind in (b"T", b"S"):
                 self._running = False
-                return StopReply(int(reply[1:3], 16), reply.decode(errors="replace"))
+                stop = StopReply(int(reply[1:3], 16), reply.decode(errors="replace"))
+                if self._returning is not None and stop.signal == SIGTRAP:
+                    regs = self.registers()
+                    if (regs[PC_REGISTER], regs[SP_REGISTER]) == self._returning:
+                        self._returning = None  # back from the interrupt a step took: not a new hit
+                        self.resume(regs[PC_REGISTER])
+                        continue
+                return stop
             if kind in (b"W", b"X"):
                 self._running = False
                 raise TargetExited(f"the target ended ({reply.decode(errors='replace')})")

@@ -12,13 +12,18 @@ existing assertion, keyword and report reads the result (`ImageRun.run` is a `ha
   busfault, usagefault, stack_limit) and `assert` from breakpoints on the hooks and handlers.
 
 Snapshot points. Deterministic under `-icount` (identical figures run to run): after N kernel
-ticks (at xTaskIncrementTick's entry with xTickCount == N, reached as `ticks.py` says; a tick at
-which the scheduler is suspended is passed over for the next, so no heap operation is half done),
-at the Nth call of a function, at the end of a run bounded by ticks or by a call. Each breakpoint
-stop before a point ends the image's current tick early (QEMU's icount clock, `ticks.py`): the same
-in every run, so figures stay identical run to run, but a function hit a thousand times costs the
-image a thousand shortened ticks; count ticks where you can. Host-timed: when a UART line arrives
-(the target is interrupted, wherever it is). A run ends when its end condition is met (outcome
+ticks (at xTaskIncrementTick's entry with xTickCount == N; a tick at which the scheduler is
+suspended is passed over for the next, so no heap operation is half done), at the Nth call of a
+function, at the end of a run bounded by ticks or by a call. A breakpoint stop ends the image's
+current tick early (QEMU's icount clock, `ticks.py`), so on QEMU a run with such points is
+recorded (QEMU's record/replay) while the host only looks (interrupts, which change nothing; only
+stops that end the run are breakpoints), then replayed with a breakpoint at every tick and at the
+functions, where stops change nothing: the replay's timeline, exact and as the image runs
+unwatched, with the recorded run's outcome. Where that cannot be (a run ending at a call, which
+the record cannot see; Espressif's QEMU) the live run stops at the points, each stop shortening
+one tick the same way every run, and the host puts the tick breakpoint in at N (`ticks.py`),
+going again from power-on up to `attempts` runs when a loaded machine made it late. Host-timed:
+when a UART line arrives (the target is interrupted, wherever it is). A run ends when its end condition is met (outcome
 `done`), at a fatal hook or handler (outcome `reset`, reason its kind, as our firmware's hooks
 report), after `max_resets` resets or a reset loop, when the tick count stops advancing for
 `hang_seconds` (`timeout`, reason `hang`), or at the wall-clock `timeout` (a partial result, every
@@ -31,20 +36,22 @@ place first) and only for image runs; our own firmware's runs never start one.
 from __future__ import annotations
 
 import dataclasses
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from harness.emulators import backend as find_backend
-from harness.emulators.base import EmulatorExited, Session
+from harness.emulators.base import EmulatorExited, Replay, Session
 from harness.errors import EmulatorError, UsageError
+from harness.events import Entry, Heap, Stack, Text
 from harness.observe.gdbstub import GdbRemote, StubError, TargetExited
 from harness.observe.heap_state import HeapState
 from harness.observe.image import KernelImage
 from harness.observe.plan import Plan
 from harness.observe.snapshot import Snapshot, When
 from harness.observe.task_state import TaskState
-from harness.observe.watch import UsageProblem, Watcher, WatchState, check_plan
+from harness.observe.watch import TickMode, UsageProblem, Watcher, WatchState, check_plan
 from harness.platforms import Board
 from harness.run import Interrupted, Outcome, Run
 
@@ -84,10 +91,26 @@ class ImageRun:
         return self.snapshot(label).task(task).hwm_bytes
 
 
+@dataclass(frozen=True)
+class _Watching:
+    """How one run of the image is watched (the same for every attempt and its replay)."""
+
+    image: KernelImage
+    board: Board
+    emulator: str
+    timeout: float
+    hang_seconds: float
+    max_resets: int
+    assert_symbol: str | None
+    label: str | None
+
+
 def _attempt(
-    image: KernelImage, board: Board, uart_log: Path, plan: Plan, emulator: str, timeout: float,
-    hang_seconds: float, max_resets: int, assert_symbol: str | None, label: str | None, care: int,
-) -> ImageRun:
+    how: _Watching, uart_log: Path, plan: Plan, care: int = 0, tick_mode: TickMode = "arm",
+    replay: Replay | None = None,
+) -> tuple[ImageRun, WatchState]:
+    image, board, emulator, timeout = how.image, how.board, how.emulator, how.timeout
+    hang_seconds, max_resets, assert_symbol, label = how.hang_seconds, how.max_resets, how.assert_symbol, how.label
     chosen = find_backend(emulator)
     started = time.monotonic()
     session: Session | None = None
@@ -97,7 +120,10 @@ def _attempt(
     command: tuple[str, ...] = ()
     interrupted = False
     try:
-        session = chosen.start(board, image.elf, uart_log, debug=True)
+        if replay is not None:
+            session = chosen.start(board, image.elf, uart_log, debug=True, replay=replay)
+        else:
+            session = chosen.start(board, image.elf, uart_log, debug=True)
         command = tuple(getattr(session, "command", ()))
         endpoint = session.debug_endpoint
         if endpoint is None:
@@ -105,7 +131,8 @@ def _attempt(
                 f"the {emulator} backend offers no debug interface", "run user images with --emulator qemu"
             )
         gdb = GdbRemote(endpoint)
-        watcher = Watcher(image, board, session, gdb, plan, assert_symbol, hang_seconds, max_resets)
+        gdb.steps_take_interrupts = replay is not None
+        watcher = Watcher(image, board, session, gdb, plan, assert_symbol, hang_seconds, max_resets, tick_mode)
         watcher.ticks.care = care
         watcher.arm()
         outcome, reason = watcher.watch(started + timeout)
@@ -139,7 +166,63 @@ def _attempt(
     result = ImageRun(run, tuple(state.snapshots), image, state.malloc_failures)
     if interrupted:
         raise Interrupted(run)
-    return result
+    return result, state
+
+
+def _recorded(how: _Watching, uart_log: Path, plan: Plan) -> ImageRun:
+    """Record the run, stopping the image only where the run ends, then take every point from its
+    replay (module docstring): the replay's timeline (the same UART text, hits, malloc failures,
+    exact tick snapshots) with the recorded run's outcome. A replay that fails leaves the recorded
+    run's late looks, with a warning."""
+    with tempfile.TemporaryDirectory(prefix="memharness-replay-") as private:  # mode 0700
+        log = Path(private) / "run.replay"
+        live, _ = _attempt(how, uart_log, plan, tick_mode="look", replay=Replay("record", log))
+        if live.run.outcome is Outcome.EMULATOR_DIED or not log.exists():
+            return _late_warning(live, "the emulator ended before its record of the run was complete")
+        try:
+            exact, _ = _attempt(
+                how, Path(private) / "replay-uart.log", dataclasses.replace(plan, end_line=None),
+                tick_mode="break", replay=Replay("replay", log),
+            )
+        except Interrupted:
+            raise Interrupted(live.run) from None
+    entries, snapshots = list(exact.run.entries), list(exact.snapshots)
+    if exact.run.outcome is Outcome.EMULATOR_DIED:  # the replay ran out of record just before the run's end
+        tail = _tail(live.run.entries, sum(isinstance(e, Text) for e in entries), {s.label for s in snapshots})
+        kept = {e.at for e in tail if isinstance(e, Heap)}
+        entries += tail
+        snapshots += [s for s in live.snapshots if s.label in kept]
+    elif (exact.run.outcome, exact.run.reason) != (live.run.outcome, live.run.reason):
+        return _late_warning(live, f"the replay ended otherwise ({exact.run.outcome.value}: {exact.run.reason})")
+    run = dataclasses.replace(
+        live.run, entries=tuple(dataclasses.replace(e, line=n) for n, e in enumerate(entries, 1)),
+        wall_time=live.run.wall_time + exact.run.wall_time,
+    )
+    return _late_warning(dataclasses.replace(live, run=run, snapshots=tuple(snapshots),
+                                             malloc_failures=exact.malloc_failures), "the replay missed them")
+
+
+def _tail(entries: tuple[Entry, ...], texts: int, taken: set[str]) -> list[Entry]:
+    """The recorded run's entries after its first `texts` UART lines (the part its replay could
+    not reach: the last stops before the run ended), without the late looks at tick points and
+    without snapshots the replay took (`taken`)."""
+    seen, start = 0, 1  # after the power-on boot when no line came
+    for index, entry in enumerate(entries):
+        if isinstance(entry, Text):
+            seen += 1
+            if seen == texts:
+                start = index + 1
+                break
+    late = {s for s in (e.at for e in entries if isinstance(e, Heap)) if s.startswith("tick ") or s in taken}
+    return [e for e in entries[start:] if not (isinstance(e, (Heap, Stack)) and e.at in late)]
+
+
+def _late_warning(result: ImageRun, why: str) -> ImageRun:
+    late = [s.label for s in result.snapshots if s.how in (When.TICKS, When.END) and not s.on_time]
+    if not late:
+        return result
+    warning = f"tick point(s) {', '.join(late)} taken late, not deterministic: {why}"
+    return dataclasses.replace(result, run=dataclasses.replace(result.run, warnings=(*result.run.warnings, warning)))
 
 
 def run_image(
@@ -169,20 +252,17 @@ def run_image(
         check_plan(image, plan)
     except UsageProblem as exc:
         raise UsageError(exc.message, exc.fix) from None
+    how = _Watching(image, board, emulator, timeout, hang_seconds, max_resets, assert_symbol, label)
+    if (plan.tick_points() or plan.at_hits) and plan.end_hit is None and find_backend(emulator).replays:
+        return _recorded(how, uart_log, plan)
     result = None
     for care in range(max(attempts, 1)):
-        result = _attempt(image, board, uart_log, plan, emulator, timeout, hang_seconds, max_resets,
-                          assert_symbol, label, care)
+        result, _ = _attempt(how, uart_log, plan, care)
         late = [s.label for s in result.snapshots if s.how is When.TICKS and not s.on_time]
         if not late:
             break
     assert result is not None
-    if late:
-        warning = (f"tick point(s) {', '.join(late)} passed before the host could look (a loaded machine); "
-                   f"taken late, not deterministic, after {attempts} run(s)")
-        result = dataclasses.replace(result, run=dataclasses.replace(
-            result.run, warnings=(*result.run.warnings, warning)))
-    return result
+    return _late_warning(result, f"passed before the host could look (a loaded machine), after {attempts} run(s)")
 
 
 __all__ = ["ImageRun", "Plan", "run_image"]

@@ -1,4 +1,7 @@
-"""Reaching "after N ticks" exactly, without stopping the target at every tick.
+"""Reaching "after N ticks" exactly in a live run, without stopping the target at every tick.
+
+Used where a run cannot be recorded and replayed (`target.py`: on QEMU a replay takes tick points
+with a breakpoint at every tick, which costs a replay nothing).
 
 Why not a breakpoint on xTaskIncrementTick that counts: under `-icount sleep=off` QEMU moves its
 virtual clock on to the next timer whenever every CPU stands still while the machine still counts

@@ -5,6 +5,11 @@ One `Watcher` owns the gdb connection of one run and turns what it sees into tim
 asks for (gdb's interrupt: a UART line point, a look at the tick count, a hang check) cost the image
 nothing; a breakpoint stop ends the image's current tick early (see `ticks.py`), so breakpoints are
 only where a point or a fault needs them.
+
+How tick points are reached (`TickMode`): "arm" looks from the host and puts the breakpoint in at
+N (`ticks.py`; late under load); "look" never stops the image at a tick, a point is taken at the
+first look at or past N (a QEMU run being recorded: the exact points come from its replay);
+"break" stops at every tick (a replay, where stops change nothing).
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from dataclasses import dataclass, field
+from typing import Literal
 
 from harness.emulators.base import Session
 from harness.events import Boot, Event, Stack, Text, harness_event
@@ -30,7 +36,7 @@ from harness.observe.image import KernelImage
 from harness.observe.plan import Plan
 from harness.observe.snapshot import Snapshot, When, take_snapshot
 from harness.observe.task_state import current_task
-from harness.observe.ticks import TickApproach
+from harness.observe.ticks import MIN_LOOK, TickApproach
 from harness.platforms import Board
 from harness.run import RESET_LOOP_BOOTS, Outcome
 
@@ -39,6 +45,8 @@ UART_SETTLE = 0.02  # seconds for UART bytes already sent to reach the log
 TICK_FUNCTION = "xTaskIncrementTick"
 HEAP5_REGIONS = "vPortDefineHeapRegions"
 END = "end"
+
+TickMode = Literal["arm", "look", "break"]
 
 
 class UsageProblem(Exception):
@@ -85,14 +93,27 @@ def _u32(data: bytes) -> int:
     return int.from_bytes(data[:4], "little")
 
 
+def snapshot_events(snap: Snapshot) -> list[Event]:
+    """A snapshot as timeline events: one `heap` and a `stack` per task, labelled with the snapshot."""
+    events: list[Event] = [snap.heap.to_event(snap.label)]
+    for task in snap.tasks:
+        depth = None if task.stack_size is None else task.stack_size // 4
+        events.append(harness_event(
+            Stack, task=task.name, hwm_words=task.hwm_words, hwm_bytes=task.hwm_bytes, depth_words=depth,
+            stack_base=task.stack_base, at=snap.label, used_bytes=task.used_bytes,
+        ))
+    return events
+
+
 class Watcher:
     """One image run's loop, until the run ends; `state` holds what it saw."""
 
     def __init__(
         self, image: KernelImage, board: Board, session: Session, gdb: GdbRemote, plan: Plan,
-        assert_symbol: str | None, hang_seconds: float, max_resets: int,
+        assert_symbol: str | None, hang_seconds: float, max_resets: int, tick_mode: TickMode = "arm",
     ) -> None:
         self.image, self.board, self.session, self.gdb, self.plan = image, board, session, gdb, plan
+        self.tick_mode = tick_mode
         self.hang_seconds, self.max_resets = hang_seconds, max_resets
         self.state = WatchState(last_progress=time.monotonic())
         self.ticks = TickApproach(plan.tick_points())
@@ -110,19 +131,26 @@ class Watcher:
     def arm(self) -> None:
         image = self.image
         check_plan(image, self.plan)
-        for name in (STACK_OVERFLOW_HOOK, MALLOC_FAILED_HOOK):
+        # Recording ("look"), only stops that end the run or come before the tick starts: every
+        # breakpoint stop there moves the clock on, so a step over one meets a pending tick
+        # interrupt again and again. Function hits and malloc failures are the replay's to see.
+        recording = self.tick_mode == "look"
+        for name in (STACK_OVERFLOW_HOOK,) if recording else (STACK_OVERFLOW_HOOK, MALLOC_FAILED_HOOK):
             hook = image.function(name)
             if hook is not None:
                 self.hooks.add(hook)
         if self.assert_at is not None:
             self.hooks.add(self.assert_at)
         names = [f for f, _ in self.plan.at_hits] + ([self.plan.end_hit[0]] if self.plan.end_hit else [])
-        for name in names:
+        for name in [] if recording else names:
             start = image.function(name)
             if start is not None:
                 self.hit_functions[start] = name
         wanted = {*self.handlers, *self.hooks, *self.hit_functions}
         wanted |= {a for a in (self.reset_at, self.regions_at) if a is not None}
+        if self.tick_mode == "break" and self.ticks.points and self.tick_at is not None:
+            wanted.add(self.tick_at)
+            self.ticks.armed = True
         for address in sorted(wanted):
             self.gdb.set_breakpoint(address)
 
@@ -148,13 +176,8 @@ class Watcher:
             self.image, self.gdb.read_memory, label=label, how=how, regions=self.state.regions, on_time=on_time,
         )
         self.state.snapshots.append(snap)
-        self.add(snap.heap.to_event(label))
-        for task in snap.tasks:
-            depth = None if task.stack_size is None else task.stack_size // 4
-            self.add(harness_event(
-                Stack, task=task.name, hwm_words=task.hwm_words, hwm_bytes=task.hwm_bytes, depth_words=depth,
-                stack_base=task.stack_base, at=label, used_bytes=task.used_bytes,
-            ))
+        for event in snapshot_events(snap):
+            self.add(event)
         return snap
 
     def read_tick(self) -> int:
@@ -237,6 +260,9 @@ class Watcher:
         if tick != self.state.last_tick:
             self.state.last_tick, self.state.last_progress = tick, now
         decision = self.ticks.observe(tick, now)
+        if self.tick_mode == "look":  # past N, so the record holds tick N's entry: the replay takes it exactly
+            decision = "late" if tick > (self.ticks.target or 0) else "wait"
+            self.ticks.next_look = min(self.ticks.next_look, now + MIN_LOOK) if decision == "wait" else now
         if decision == "arm":
             assert self.tick_at is not None
             self.gdb.set_breakpoint(self.tick_at)
@@ -249,12 +275,15 @@ class Watcher:
         return None
 
     def tick_point(self, tick: int, on_time: bool = True) -> tuple[Outcome, str] | None:
-        if self.ticks.armed and self.tick_at is not None:
-            self.gdb.remove_breakpoint(self.tick_at)
         point = self.ticks.reached(time.monotonic())
+        if self.tick_mode == "break" and self.ticks.points:
+            self.ticks.armed = True  # stays in: every tick is looked at
+        elif self.tick_at is not None and (self.tick_mode == "break" or on_time):
+            self.gdb.remove_breakpoint(self.tick_at)
         if self.plan.end_ticks is not None and point >= self.plan.end_ticks:
             return self.finish(Outcome.DONE, f"ticks={self.plan.end_ticks}", When.END, on_time=on_time)
-        self.snapshot(f"tick {point}", When.TICKS, on_time=on_time)
+        label = f"tick {point}"
+        self.snapshot(label, When.TICKS, on_time=on_time)
         return None
 
     def at_stop(self) -> tuple[Outcome, str] | None:
@@ -281,13 +310,25 @@ class Watcher:
             self.read_regions(regs[0])
         elif pc == self.tick_at and self.ticks.armed:
             suspended = _u32(self.gdb.read_memory(self.suspended, 4)) if self.suspended is not None else 0
-            if not suspended:  # else a heap or list operation may be half done: the next tick
-                ended = self.tick_point(self.read_tick())
+            tick = self.read_tick()
+            due = self.tick_mode != "break" or tick >= (self.ticks.target or 0)
+            if due and not suspended:  # suspended: a heap or list operation may be half done; the next tick
+                ended = self.tick_point(tick)
         if ended is None and pc in self.hit_functions:
             ended = self.on_hit(self.hit_functions[pc])
+            shared = pc in self.hooks or pc in self.handlers
+            if ended is None and not shared and self.hits_done(self.hit_functions[pc]):
+                del self.hit_functions[pc]  # every stop costs the image time: none that is not needed
+                self.gdb.remove_breakpoint(pc)
         if ended is None:
             self.gdb.resume(pc)
         return ended
+
+    def hits_done(self, name: str) -> bool:
+        """Whether no point or end still waits for a later call of `name`."""
+        wanted = [n for f, n in self.plan.at_hits if f == name]
+        wanted += [self.plan.end_hit[1]] if self.plan.end_hit and self.plan.end_hit[0] == name else []
+        return self.state.hits.get(name, 0) >= max(wanted, default=0)
 
     def on_hit(self, name: str) -> tuple[Outcome, str] | None:
         count = self.state.hits.get(name, 0) + 1
