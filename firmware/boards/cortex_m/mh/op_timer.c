@@ -14,6 +14,17 @@
 void vMhOpTimerStart( MhOpTimer_t * pxTimer )
 {
     uint32_t ulMask;
+    const uint32_t ulGuard = ( ( timerSYST_RVR & timerCOUNTER_MASK ) + 1UL ) / 2UL;
+
+    /* Start in the first half of a period, so no reload falls inside the operation (the
+     * longest takes about a quarter of a period). Around a reload the value QEMU gives
+     * depends on when its timer event is processed, and where an operation falls in the
+     * period follows the host-timed arrival of the UART command, so a reload inside an
+     * operation made its figure differ by one from run to run. The wait runs with
+     * interrupts on (the tick's handler comes first) and is not part of the measurement. */
+    while( ( timerSYST_CVR & timerCOUNTER_MASK ) < ulGuard )
+    {
+    }
 
     __asm volatile ( "mrs %0, primask\n cpsid i" : "=r" ( ulMask ) :: "memory" );
     pxTimer->ulMask = ulMask;
