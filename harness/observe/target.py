@@ -38,13 +38,14 @@ from __future__ import annotations
 import dataclasses
 import tempfile
 import time
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 from harness.emulators import backend as find_backend
 from harness.emulators.base import EmulatorExited, Replay, Session
 from harness.errors import EmulatorError, UsageError
-from harness.events import Entry, Heap, Stack, Text
+from harness.events import Entry, Event, Heap, Stack, Text
 from harness.observe.gdbstub import GdbRemote, StubError, TargetExited
 from harness.observe.heap_state import HeapState
 from harness.observe.image import KernelImage
@@ -188,7 +189,7 @@ def _recorded(how: _Watching, uart_log: Path, plan: Plan) -> ImageRun:
             raise Interrupted(live.run) from None
     entries, snapshots = list(exact.run.entries), list(exact.snapshots)
     if exact.run.outcome is Outcome.EMULATOR_DIED:  # the replay ran out of record just before the run's end
-        tail = _tail(live.run.entries, sum(isinstance(e, Text) for e in entries), {s.label for s in snapshots})
+        tail = _tail(live, entries, {s.label for s in snapshots})
         kept = {e.at for e in tail if isinstance(e, Heap)}
         entries += tail
         snapshots += [s for s in live.snapshots if s.label in kept]
@@ -202,10 +203,14 @@ def _recorded(how: _Watching, uart_log: Path, plan: Plan) -> ImageRun:
                                              malloc_failures=exact.malloc_failures), "the replay missed them")
 
 
-def _tail(entries: tuple[Entry, ...], texts: int, taken: set[str]) -> list[Entry]:
-    """The recorded run's entries after its first `texts` UART lines (the part its replay could
-    not reach: the last stops before the run ended), without the late looks at tick points and
-    without snapshots the replay took (`taken`)."""
+def _tail(live: ImageRun, replayed: list[Entry], taken: set[str]) -> list[Entry]:
+    """What the recorded run saw that its replay could not reach (the last stops before the run
+    ended), in the recorded run's order: its entries after the UART line the replay read last, and
+    before that line any event beyond the replay's count of its kind and the run's end and fault
+    snapshots (a line still on its way when the run stopped is read after the stop's events). Not
+    the late looks at tick points, nor snapshots the replay took (`taken`)."""
+    entries = live.run.entries
+    texts = sum(isinstance(e, Text) for e in replayed)
     seen, start = 0, 1  # after the power-on boot when no line came
     for index, entry in enumerate(entries):
         if isinstance(entry, Text):
@@ -213,8 +218,29 @@ def _tail(entries: tuple[Entry, ...], texts: int, taken: set[str]) -> list[Entry
             if seen == texts:
                 start = index + 1
                 break
-    late = {s for s in (e.at for e in entries if isinstance(e, Heap)) if s.startswith("tick ") or s in taken}
-    return [e for e in entries[start:] if not (isinstance(e, (Heap, Stack)) and e.at in late)]
+    ends = {s.label for s in live.snapshots if s.how in (When.END, When.FAULT)} - taken
+
+    def kind(entry: Entry) -> type | None:
+        return type(entry) if isinstance(entry, Event) and not isinstance(entry, (Heap, Stack)) else None
+
+    beyond = Counter(kind(e) for e in entries if kind(e)) - Counter(kind(e) for e in replayed if kind(e))
+    beyond -= Counter(kind(e) for e in entries[start:] if kind(e))
+    keep = set(range(start, len(entries)))
+    for index in range(start - 1, 0, -1):
+        entry = entries[index]
+        cls = kind(entry)
+        if cls is not None and beyond[cls] > 0:
+            beyond[cls] -= 1
+            keep.add(index)
+        elif isinstance(entry, (Heap, Stack)) and entry.at in ends:
+            keep.add(index)
+
+    def late_or_taken(entry: Entry) -> bool:
+        if not isinstance(entry, (Heap, Stack)) or entry.at in ends:
+            return False
+        return (entry.at or "").startswith("tick ") or entry.at in taken
+
+    return [entries[i] for i in sorted(keep) if not late_or_taken(entries[i])]
 
 
 def _late_warning(result: ImageRun, why: str) -> ImageRun:
