@@ -8,6 +8,7 @@ which way is better. A figure a scheme cannot give is None, never 0.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, Protocol
@@ -114,8 +115,26 @@ def _specs() -> tuple[FigureSpec, ...]:
 FIGURES: tuple[FigureSpec, ...] = _specs()
 
 
+@functools.cache
+def _default_emulator(board: str) -> str | None:
+    from harness.platforms import board_names, load_board  # the board schema: only for a gate
+
+    return load_board(board).default_emulator if board in board_names() else None
+
+
+def board_key(board: str, emulator: str | None) -> str:
+    """The board part of a figure's key: `board`, or `board@emulator` when the figure came from an
+    emulator other than the board's default (`compare --emulator all` runs the same images on QEMU
+    and Renode: their heap figures agree, their cycles are each emulator's own), so the rows of
+    two emulators never share a key and a baseline written on one never judges the other."""
+    if emulator is None or emulator == _default_emulator(board):
+        return board
+    return f"{board}@{emulator}"
+
+
 def key_of(record: Mapping[str, Any], spec: FigureSpec) -> FigureKey:
-    return FigureKey(str(record["board"]), str(record["kernel"]), str(record["scheme"]),
+    board = board_key(str(record["board"]), record.get("emulator"))
+    return FigureKey(board, str(record["kernel"]), str(record["scheme"]),
                      str(record.get("profile", "dynamic")), spec.workload, spec.figure)
 
 

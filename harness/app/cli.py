@@ -159,7 +159,12 @@ def run_command(args: argparse.Namespace, console: Console) -> int:
     missing = [text for text in project.run.expect if not any(text in line for line in result.run.texts)]
     for text in missing:
         console.print(f"  [red]expectation failed:[/] no UART line contained {escape(repr(text))}")
-    return ExitStatus.OK if result.run.outcome.value == args.expect and not missing else ExitStatus.FAILED
+    status = ExitStatus.OK if result.run.outcome.value == args.expect and not missing else ExitStatus.FAILED
+    if args.baseline is None and not args.update_baseline:
+        return status
+    from harness.compare_gate import run_gate  # the gate's schema is loaded only when asked for
+
+    return max(int(status), run_gate(result, args.baseline, args.update_baseline, folder, console))
 
 
 def compare_command(args: argparse.Namespace, console: Console) -> int:

@@ -54,3 +54,27 @@ def test_an_app_comparison_is_gated_against_its_baseline(tmp_path: Path) -> None
     other = memharness("compare", "--app", str(APP), "--heap", "heap_4", "--baseline", str(baseline),
                        "--results", str(tmp_path / "d"), cwd=tmp_path)
     assert other.returncode == 2 and "another scheme set" in other.stderr
+
+
+def test_one_app_run_is_gated_against_its_snapshot_floors(tmp_path: Path) -> None:
+    """`run --app --baseline`: the run's snapshots as floors (the gate of `run --elf`), not ignored."""
+    reason = backend("qemu").available(load_board(DEFAULT_BOARD))
+    if reason:
+        pytest.skip(reason)
+    baseline = tmp_path / "run.json"
+    args = ("run", "--app", str(APP), "--heap", "heap_4", "--baseline", str(baseline))
+    written = memharness(*args, "--update-baseline", "--results", str(tmp_path / "a"), cwd=tmp_path)
+    assert written.returncode == 0, written.stdout + written.stderr
+    figures = json.loads(baseline.read_text())["figures"]
+    assert any(f["figure"] == "heap.free" for f in figures) and any(f["figure"].startswith("stack.") for f in figures)
+
+    again = memharness(*args, "--results", str(tmp_path / "b"), cwd=tmp_path)
+    assert again.returncode == 0 and "baseline gate passed: 0 regression(s)" in again.stdout, again.stdout
+
+    data = json.loads(baseline.read_text())
+    for entry in data["figures"]:  # floors 64 bytes above what the app keeps free
+        if entry["figure"] == "heap.free":
+            entry["value"] += 64
+    baseline.write_text(json.dumps(data))
+    failed = memharness(*args, "--results", str(tmp_path / "c"), cwd=tmp_path)
+    assert failed.returncode == 1 and "baseline gate FAILED" in failed.stdout, failed.stdout + failed.stderr

@@ -24,7 +24,7 @@ from harness import api
 from harness.emulators import renode
 from harness.emulators.base import Session
 from harness.emulators.renode import RenodeBackend
-from harness.emulators.renode_install import ENV_DRIVER, ENV_RENODE
+from harness.emulators.renode_install import ENV_DRIVER, ENV_RENODE, pyrenode3_installed
 from harness.errors import EmulatorError
 from harness.events import Done, Event, Stack, StackMeasured, Text
 from harness.observe import Snapshot, load_image, take_snapshot
@@ -195,6 +195,8 @@ def _started(results: Path) -> bool:
 def test_ctrl_c_stops_a_renode_run_with_its_report_kept(
     driver: str, tmp_path: Path, stray_emulators: Strays
 ) -> None:
+    if driver == "pyrenode3" and not pyrenode3_installed():
+        pytest.skip("pyrenode3 is not installed in this environment (make setup installs it beside Renode)")
     api.prepare(board=BOARD, heap="heap_4")
     proc = _cli("run", "--board", BOARD, "--heap", "heap_4", "--emulator", "renode", "--scenario", "leak",
                 "size=16", "delay_ms=100", "--timeout", "600", "--results", str(tmp_path / "r"),

@@ -223,3 +223,19 @@ def test_an_app_comparison_is_gated_per_scheme_with_its_task_floors(tmp_path: Pa
     report.write_text(json.dumps(_app_report(160, 5000)))
     with pytest.raises(AssertionError, match=r"(?s)heap_2 .*plain-freertos.*stack\.worker\.hwm_bytes.*-40 \(-20\.0%\)"):
         assert_within_baseline(report, path)
+
+
+def test_an_emulator_other_than_the_boards_default_keys_its_own_figures(tmp_path: Path) -> None:
+    """`compare --emulator all`: QEMU's and Renode's rows of one board never share a key, so a
+    baseline written on one emulator never judges the other's cycles."""
+    record = _records()[0]
+    on_qemu = {**record, "board": "netduinoplus2", "emulator": "qemu"}
+    on_renode = {**record, "board": "netduinoplus2", "emulator": "renode"}
+    qemu_keys = {m.key for m in measured([on_qemu])}
+    renode_keys = {m.key for m in measured([on_renode])}
+    assert {k.board for k in qemu_keys} == {"netduinoplus2"}  # the board's default: keys as before
+    assert {k.board for k in renode_keys} == {"netduinoplus2@renode"}
+    assert not qemu_keys & renode_keys
+    base, path = _baseline(tmp_path)  # written on mps2-an385's QEMU: refuses the same board on another emulator
+    with pytest.raises(BaselineError, match="holds no figures for mps2-an385@renode"):
+        check(base, path, measured([{**record, "emulator": "renode"}]), complete=False)
