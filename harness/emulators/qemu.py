@@ -142,9 +142,13 @@ class QemuSession:
     """One running QEMU. Use as a context manager or call `stop()`; both are idempotent."""
 
     def __init__(
-        self, command: list[str], workdir: Path, qmp_path: Path, uart_log: Path, debug_endpoint: str | None = None
+        self, command: list[str], workdir: Path, qmp_path: Path, uart_log: Path, debug_endpoint: str | None = None,
+        term_grace: float = 0.5,
     ) -> None:
         self.command = command
+        # Seconds QEMU gets to end on SIGTERM before SIGKILL: a recording QEMU writes its log then,
+        # which a loaded machine can make take longer than a plain one's half second.
+        self._term_grace = term_grace
         self.uart_log = uart_log
         # `unix:<path>` of QEMU's gdb stub in the private folder when started with `debug`
         # (harness.observe.gdbstub connects to it); None otherwise.
@@ -184,7 +188,7 @@ class QemuSession:
     def kill(self) -> None:
         """End the emulator's process group now; safe from any thread."""
         if self._proc.poll() is None:
-            _kill_group(self._proc)
+            _kill_group(self._proc, self._term_grace)
 
     @property
     def pid(self) -> int:
@@ -344,9 +348,9 @@ class QemuSession:
         self.stop()
 
 
-def _kill_group(proc: subprocess.Popen[bytes]) -> None:
-    """SIGTERM, then SIGKILL: the group is gone well within the second a user may wait."""
-    for sig, wait in ((signal.SIGTERM, 0.5), (signal.SIGKILL, 5.0)):
+def _kill_group(proc: subprocess.Popen[bytes], grace: float = 0.5) -> None:
+    """SIGTERM, then SIGKILL after `grace` seconds: the group is gone well within the second a user may wait."""
+    for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 5.0)):
         try:
             os.killpg(proc.pid, sig)
         except ProcessLookupError:
@@ -432,7 +436,8 @@ class QemuBackend:
         command = self.command(board, elf, workdir, icount_shift, debug=debug, replay=replay)
         endpoint = f"unix:{workdir / 'gdb.sock'}" if debug else None
         try:
-            return QemuSession(command, workdir, workdir / "qmp.sock", uart_log, endpoint)
+            grace = 10.0 if replay is not None and replay.mode == "record" else 0.5
+            return QemuSession(command, workdir, workdir / "qmp.sock", uart_log, endpoint, grace)
         except BaseException:
             shutil.rmtree(workdir, ignore_errors=True)
             raise

@@ -157,6 +157,9 @@ class GdbRemote:
                 raise StubError(f"the gdb stub did not answer {payload[:20]!r} within {self.timeout:g} s")
             if reply[:1] == b"T" and payload[:1] not in (b"?", b"s", b"c"):
                 continue  # a late stop reply (an interrupt that met a breakpoint stop): not our answer
+            if reply[:1] in (b"W", b"X") and len(reply) == 3:  # the target ended (a replay at its record's end)
+                self._running = False
+                raise TargetExited(f"the target ended ({reply.decode(errors='replace')})")
             return reply
 
     # --- memory and registers ---------------------------------------------------------------
@@ -169,7 +172,10 @@ class GdbRemote:
             if not reply or reply.startswith(b"E"):
                 said = reply.decode(errors="replace") or "no reply"
                 raise OSError(f"cannot read {n} bytes at {address:#010x} ({said})")
-            out += bytes.fromhex(reply.decode())
+            try:
+                out += bytes.fromhex(reply.decode())
+            except ValueError:
+                raise StubError(f"the gdb stub gave no memory at {address:#010x} ({reply[:40]!r})") from None
             address, size = address + n, size - n
         return bytes(out)
 

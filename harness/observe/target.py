@@ -17,8 +17,9 @@ suspended is passed over for the next, so no heap operation is half done), at th
 function, at the end of a run bounded by ticks or by a call. A breakpoint stop ends the image's
 current tick early (QEMU's icount clock, `ticks.py`), so on QEMU a run with such points is
 recorded (QEMU's record/replay) while the host only looks (interrupts, which change nothing; only
-stops that end the run are breakpoints), then replayed with a breakpoint at every tick and at the
-functions, where stops change nothing: the replay's timeline, exact and as the image runs
+stops that end the run are breakpoints), then replayed with breakpoints at the functions and at
+every tick, where stops change nothing (the replay is never interrupted from the host: QEMU 7.2's
+replay can end early when it is): the replay's timeline, exact and as the image runs
 unwatched, with the recorded run's outcome. Where that cannot be (a run ending at a call, which
 the record cannot see; Espressif's QEMU) the live run stops at the points, each stop shortening
 one tick the same way every run, and the host puts the tick breakpoint in at N (`ticks.py`),
@@ -52,7 +53,7 @@ from harness.observe.image import KernelImage
 from harness.observe.plan import Plan
 from harness.observe.snapshot import Snapshot, When
 from harness.observe.task_state import TaskState
-from harness.observe.watch import TickMode, UsageProblem, Watcher, WatchState, check_plan
+from harness.observe.watch import TickMode, UsageProblem, Watcher, WatchState, check_plan, snapshot_events
 from harness.platforms import Board
 from harness.run import Interrupted, Outcome, Run
 
@@ -180,9 +181,9 @@ def _recorded(how: _Watching, uart_log: Path, plan: Plan) -> ImageRun:
         live, _ = _attempt(how, uart_log, plan, tick_mode="look", replay=Replay("record", log))
         if live.run.outcome is Outcome.EMULATOR_DIED or not log.exists():
             return _late_warning(live, "the emulator ended before its record of the run was complete")
-        try:
+        try:  # no host stops in a replay: an interrupt can end QEMU's replay early (seen under load)
             exact, _ = _attempt(
-                how, Path(private) / "replay-uart.log", dataclasses.replace(plan, end_line=None),
+                how, Path(private) / "replay-uart.log", dataclasses.replace(plan, end_line=None, at_lines=()),
                 tick_mode="break", replay=Replay("replay", log),
             )
         except Interrupted:
@@ -195,12 +196,46 @@ def _recorded(how: _Watching, uart_log: Path, plan: Plan) -> ImageRun:
         snapshots += [s for s in live.snapshots if s.label in kept]
     elif (exact.run.outcome, exact.run.reason) != (live.run.outcome, live.run.reason):
         return _late_warning(live, f"the replay ended otherwise ({exact.run.outcome.value}: {exact.run.reason})")
+    entries, snapshots = _line_points(live, entries, snapshots)
     run = dataclasses.replace(
         live.run, entries=tuple(dataclasses.replace(e, line=n) for n, e in enumerate(entries, 1)),
         wall_time=live.run.wall_time + exact.run.wall_time,
     )
     return _late_warning(dataclasses.replace(live, run=run, snapshots=tuple(snapshots),
                                              malloc_failures=exact.malloc_failures), "the replay missed them")
+
+
+def _line_points(live: ImageRun, entries: list[Entry], snapshots: list[Snapshot]) -> tuple[list[Entry], list[Snapshot]]:
+    """The recorded run's UART-line snapshots (host-timed: the replay takes none) put into the
+    replay's timeline after the same UART line they followed there."""
+    have = {s.label for s in snapshots}
+    lines = [s for s in live.snapshots if s.how is When.LINE and s.label not in have]
+    if not lines:
+        return entries, snapshots
+    after: dict[str, int] = {}  # label -> how many UART lines came before it in the recorded run
+    seen = 0
+    for entry in live.run.entries:
+        if isinstance(entry, Text):
+            seen += 1
+        elif isinstance(entry, Heap) and entry.at not in after:
+            after[entry.at] = seen
+    pending = sorted(lines, key=lambda s: after.get(s.label, 0))
+    out: list[Entry] = []
+
+    def place(seen: int) -> None:
+        while pending and after.get(pending[0].label, 0) <= seen:
+            out.extend(snapshot_events(pending.pop(0)))
+
+    seen = 0
+    place(seen)
+    for entry in entries:
+        out.append(entry)
+        if isinstance(entry, Text):
+            seen += 1
+            place(seen)
+    out += [e for s in pending for e in snapshot_events(s)]
+    position = {e.at: n for n, e in reversed(list(enumerate(out))) if isinstance(e, Heap)}
+    return out, sorted(snapshots + lines, key=lambda s: position.get(s.label, len(out)))
 
 
 def _tail(live: ImageRun, replayed: list[Entry], taken: set[str]) -> list[Entry]:

@@ -45,6 +45,7 @@ UART_SETTLE = 0.02  # seconds for UART bytes already sent to reach the log
 TICK_FUNCTION = "xTaskIncrementTick"
 HEAP5_REGIONS = "vPortDefineHeapRegions"
 END = "end"
+RECORD_MARGIN = 2  # ticks a record runs past its last point: a replay stops a little short of its record's end
 
 TickMode = Literal["arm", "look", "break"]
 
@@ -260,8 +261,8 @@ class Watcher:
         if tick != self.state.last_tick:
             self.state.last_tick, self.state.last_progress = tick, now
         decision = self.ticks.observe(tick, now)
-        if self.tick_mode == "look":  # past N, so the record holds tick N's entry: the replay takes it exactly
-            decision = "late" if tick > (self.ticks.target or 0) else "wait"
+        if self.tick_mode == "look":  # well past N, so the record holds tick N's entry: the replay takes it
+            decision = "late" if tick > (self.ticks.target or 0) + RECORD_MARGIN else "wait"
             self.ticks.next_look = min(self.ticks.next_look, now + MIN_LOOK) if decision == "wait" else now
         if decision == "arm":
             assert self.tick_at is not None
