@@ -56,7 +56,10 @@ def test_hello_world_boots_reports_its_heap_and_restarts_by_software(board: str,
     # Everything between the two boots is the countdown the app printed before esp_restart().
     restart = [t for t in run.texts if t.startswith("Restarting in")]
     assert restart[0] == "Restarting in 10 seconds..." and restart[-1] == "Restarting in 0 seconds..."
-    assert (run.uart_log).read_text().count("rst:") == 2
+    # The raw log keeps every byte QEMU printed, up to its stop: at least both boots. Under icount
+    # an idle countdown passes in no host time, so a loaded host may stop QEMU a boot later.
+    raw = run.uart_log.read_text().splitlines()
+    assert sum(line.startswith("rst:") for line in raw) >= 2 and raw[: len(run.texts)] == list(run.texts)
 
 
 def test_the_panic_is_decoded_to_app_main_and_a_panic_at_every_boot_is_a_reset_loop(tmp_path: Path) -> None:
