@@ -84,6 +84,8 @@ def main() -> int:
     print(f"  2. boot + 10 snapshots (100 ticks)  {mine * 1000:8.1f} ms")
     print(f"     raw QEMU, same virtual time      {raw * 1000:8.1f} ms")
     print(f"     ratio harness/raw                {mine / raw:8.2f}   target <= 2.00")
+    print("     floor: exact points cost a record and a replay of the run (2 runs of the same virtual")
+    print("     time: ratio 2.0) plus a gdb stop at each of the replay's 100 ticks (harness/observe/target.py)")
     if gdbs:
         gdb = statistics.median(gdbs)
         print(f"  3. gdb-multiarch start-up + 1 query {gdb * 1000:8.1f} ms")
