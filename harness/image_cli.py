@@ -122,16 +122,13 @@ def print_image_run(result: ImageRun, console: Console) -> None:
 
 def run_elf(args: argparse.Namespace, console: Console) -> int:
     """`memharness run --elf`: check everything before booting, run, print, write, judge."""
-    from rich.markup import escape
 
     from harness.emulators import backend as find_backend
     from harness.live import LinePattern
     from harness.observe.image import load_image
-    from harness.observe.image_report import write_image_run
     from harness.observe.target import ImageRun, run_image
     from harness.platforms import load_board
-    from harness.report import write_run
-    from harness.run import Interrupted, Outcome
+    from harness.run import Interrupted
 
     if args.scenario is not None or args.params:
         raise UsageError("--elf runs the image as it is: it takes no --scenario or key=value parameters",
@@ -156,6 +153,24 @@ def run_elf(args: argparse.Namespace, console: Console) -> int:
                            assert_symbol=args.assert_function)
     except Interrupted as stop:
         result, interrupted = ImageRun(stop.run, (), image), True
+    wanted = [LinePattern(t) for t in args.expect_line] + [LinePattern(r, regex=True) for r in args.expect_regex]
+    missing = [f"expected {p.describe()} on the UART, none came" for p in wanted
+               if not any(p.search(text) for text in result.run.texts)]
+    return conclude_image_run(result, folder, interrupted, missing, args, console)
+
+
+def conclude_image_run(
+    result: ImageRun, folder: Path, interrupted: bool, missing: list[str], args: argparse.Namespace, console: Console,
+) -> int:
+    """How every run of an image ends (`run --elf`, `run --app`): its tables and files, the exit
+    status (the expected outcome, every expectation in `missing` named), and the baseline gate of
+    its snapshots' floors when --baseline asks."""
+    from rich.markup import escape
+
+    from harness.observe.image_report import write_image_run
+    from harness.report import write_run
+    from harness.run import Outcome
+
     print_image_run(result, console)
     written = [write_run(result.run, folder), *write_image_run(result, folder)]
     console.print("  results: " + ", ".join(escape(str(p)) for p in written))
@@ -163,13 +178,9 @@ def run_elf(args: argparse.Namespace, console: Console) -> int:
         return ExitStatus.INTERRUPTED
     if result.run.outcome is Outcome.EMULATOR_DIED:
         return ExitStatus.INFRASTRUCTURE
-    failed = result.run.outcome.value != args.expect
-    wanted = [LinePattern(t) for t in args.expect_line] + [LinePattern(r, regex=True) for r in args.expect_regex]
-    for pattern in wanted:
-        if not any(pattern.search(text) for text in result.run.texts):
-            console.print(f"  [red]expectation failed:[/] expected {escape(pattern.describe())} on the UART, none came")
-            failed = True
-    status = int(ExitStatus.FAILED if failed else ExitStatus.OK)
+    for text in missing:
+        console.print(f"  [red]expectation failed:[/] {escape(text)}")
+    status = int(ExitStatus.FAILED if result.run.outcome.value != args.expect or missing else ExitStatus.OK)
     if args.baseline is not None or args.update_baseline:  # the snapshots' floors against a baseline
         from harness.compare_gate import run_gate
 

@@ -26,13 +26,11 @@ from harness.compare_report import versions
 from harness.emulators import backend as find_backend
 from harness.emulators.qemu import ICOUNT
 from harness.errors import ExitStatus, UsageError
-from harness.image_cli import print_image_run
+from harness.image_cli import conclude_image_run
 from harness.observe.image import load_image
-from harness.observe.image_report import write_image_run
 from harness.observe.target import ImageRun
 from harness.platforms import board_names, load_board
-from harness.report import write_run
-from harness.run import Interrupted, Outcome
+from harness.run import Interrupted
 from harness.variant import DEFAULT_HEAP
 
 
@@ -149,22 +147,9 @@ def run_command(args: argparse.Namespace, console: Console) -> int:
     except Interrupted as stop:
         result, interrupted = ImageRun(stop.run, (), load_image(built.elf, built.variant.board)), True
         folder = args.results / project.name / built.variant.label
-    print_image_run(result, console)
-    written = [write_run(result.run, folder), *write_image_run(result, folder)]
-    console.print("  results: " + ", ".join(escape(str(p)) for p in written))
-    if interrupted or result.run.outcome is Outcome.INTERRUPTED:
-        return ExitStatus.INTERRUPTED
-    if result.run.outcome is Outcome.EMULATOR_DIED:
-        return ExitStatus.INFRASTRUCTURE
-    missing = [text for text in project.run.expect if not any(text in line for line in result.run.texts)]
-    for text in missing:
-        console.print(f"  [red]expectation failed:[/] no UART line contained {escape(repr(text))}")
-    status = ExitStatus.OK if result.run.outcome.value == args.expect and not missing else ExitStatus.FAILED
-    if args.baseline is None and not args.update_baseline:
-        return status
-    from harness.compare_gate import run_gate  # the gate's schema is loaded only when asked for
-
-    return max(int(status), run_gate(result, args.baseline, args.update_baseline, folder, console))
+    missing = [f"no UART line contained {text!r}" for text in project.run.expect
+               if not any(text in line for line in result.run.texts)]
+    return conclude_image_run(result, folder, interrupted, missing, args, console)
 
 
 def compare_command(args: argparse.Namespace, console: Console) -> int:
