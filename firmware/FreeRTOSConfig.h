@@ -72,13 +72,11 @@
 #define configHEAP_CLEAR_MEMORY_ON_FREE            0
 
 /*-------------------------- hooks ----------------------------------------*/
-#if defined( MH_PORT_RISC_V )
-    /* The emulator's lost tick: the idle hook re-enables interrupts with a CSR write
-     * (boards/riscv/riscv.c, ESP32-FACTS.md). */
-    #define configUSE_IDLE_HOOK                    1
-#else
-    #define configUSE_IDLE_HOOK                    0
-#endif
+/* The idle task waits for the next interrupt (boards/<core>: wfi), so idle time
+ * costs no emulation under -icount sleep=off. On RISC-V the hook also works round
+ * the emulator's lost tick: it re-enables interrupts with a CSR write first
+ * (boards/riscv/riscv.c, ESP32-FACTS.md). */
+#define configUSE_IDLE_HOOK                        1
 #define configUSE_TICK_HOOK                        0
 /* 1: the timer task restarts a task that overflowed before the last reset
  * (overflow restart=1, a reset loop; firmware/scenarios/restart_at_boot.c). */
