@@ -17,6 +17,7 @@ from harness.emulators import backend
 from harness.kernel import DEFAULT_VERSION, resolve_kernel
 from harness.run import Probe, Run, execute
 from harness.scenarios import validate
+from harness.variant import DEFAULT_BOARD as DEFAULT_BOARD  # re-exported: the API's default
 from harness.variant import make_variant
 
 if TYPE_CHECKING:  # the app machinery loads when an app is used; the outside reader with --elf
@@ -26,7 +27,6 @@ if TYPE_CHECKING:  # the app machinery loads when an app is used; the outside re
     from harness.observe.plan import Plan
     from harness.observe.target import ImageRun
 
-DEFAULT_BOARD = "mps2-an385"
 
 
 def prepare(

@@ -25,36 +25,33 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, NoReturn
 
-from harness import api
 from harness.app.options import add_options as add_app_options
-from harness.compare import STATIC, WORKLOADS
 from harness.emulators import NAMES as EMULATORS
 from harness.emulators import backend as find_backend
 from harness.emulators.esp_qemu import ENV as ESP_ENV
 from harness.emulators.esp_qemu import use_location
 from harness.emulators.renode_install import ENV_RENODE
 from harness.errors import ExitStatus, HarnessError, ResultsError, UsageError
-from harness.esp_idf_console import DEFAULT_HEAP_PATTERNS, HeapPattern
-from harness.events import Event, Fault, Heap
-from harness.failures import FailureKind, ending, reset_loop
 from harness.image_cli import add_image_options, run_elf
 from harness.kernel import DEFAULT_VERSION, install_kernel, resolve_kernel
-from harness.report import write_run
-from harness.run import FLOOD_LINES, Interrupted, Outcome, Run, record_text
+from harness.outcome import FLOOD_LINES, Outcome
 from harness.scenarios import CATALOGUE, parse_assignments, validate
-from harness.variant import HEAPS, PROFILES
+from harness.variant import DEFAULT_BOARD, HEAPS, PROFILES
+from harness.workloads import STATIC, WORKLOADS
 
 if TYPE_CHECKING:
     from rich.console import Console
 
     from harness.build import Firmware
+    from harness.esp_idf_console import HeapPattern
     from harness.observe.target import ImageRun
     from harness.platforms import Board
+    from harness.run import Run
 
-# Imports are lazy where they are heavy: rich loads in main(), the board schema (pydantic, YAML)
-# with the first board, matplotlib and the comparison's report only for `compare`, qemu.qmp
-# only when a probe needs QMP, so `memharness run` pays for nothing it does not use
-# (tests/unit/test_lazy_imports.py keeps it so).
+# Imports are lazy where they are heavy: the run machinery and its event types with the command
+# that runs, rich in main(), the board schema (pydantic, YAML) only when a board file is validated,
+# matplotlib and the comparison's report only for `compare`, qemu.qmp only when a probe needs
+# QMP, so each command pays for nothing it does not use (tests/unit/test_lazy_imports.py).
 
 EPILOG = f"""exit status:
   0    the run ended as expected (--expect, default done)
@@ -102,7 +99,7 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--update-baseline", action="store_true", help="write the --baseline file from this run")
 
     def variant_options(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--board", default=None, help=f"default {api.DEFAULT_BOARD} (with --app: the project's)")
+        p.add_argument("--board", default=None, help=f"default {DEFAULT_BOARD} (with --app: the project's)")
         p.add_argument("--heap", choices=HEAPS, default=None, help="heap scheme (default heap_4)")
         p.add_argument("--profile", choices=PROFILES, default="dynamic")
         p.add_argument("--kernel-version", default=None, help=f"default {DEFAULT_VERSION}")
@@ -148,7 +145,7 @@ def _parser() -> argparse.ArgumentParser:
     comp = sub.add_parser("compare", help="every heap scheme on the standard workloads, side by side",
                           epilog=EPILOG)
     add_app_options(comp)
-    comp.add_argument("--board", default=None, help=f"board, comma list, or all (default {api.DEFAULT_BOARD})")
+    comp.add_argument("--board", default=None, help=f"board, comma list, or all (default {DEFAULT_BOARD})")
     comp.add_argument("--heap", default=None,
                       help="comma list of schemes (heap_1..heap_5, static); default all of them")
     comp.add_argument("--kernel-version", default=None,
@@ -183,8 +180,10 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _prepare(args: argparse.Namespace) -> Firmware:
+    from harness import api
+
     return api.prepare(
-        board=args.board or api.DEFAULT_BOARD, heap=args.heap, profile=args.profile,
+        board=args.board or DEFAULT_BOARD, heap=args.heap, profile=args.profile,
         kernel_version=args.kernel_version or DEFAULT_VERSION, kernel_path=args.kernel, heap_size=args.heap_size,
         overflow_check=args.overflow_check,
     )
@@ -233,6 +232,10 @@ def shown(text: str) -> str:
 
 
 def summarise(run: Run, console: Console) -> None:
+    from harness.events import Event, Fault, Heap
+    from harness.failures import FailureKind, ending, reset_loop
+    from harness.run import record_text
+
     """The short readable account of a run: outcome, heap figures, the scenario's own summary."""
     from rich.table import Table
 
@@ -281,6 +284,8 @@ def _check_run_options(args: argparse.Namespace) -> None:
 
 
 def _heap_patterns(given: Sequence[str]) -> tuple[HeapPattern, ...]:
+    from harness.esp_idf_console import DEFAULT_HEAP_PATTERNS, HeapPattern
+
     patterns = list(DEFAULT_HEAP_PATTERNS)
     for text in given:
         label, sep, regex = text.partition("=")
@@ -300,6 +305,7 @@ def _run_image(args: argparse.Namespace, console: Console) -> int:
                          "drop --scenario and the parameters, or drop --image")
     from harness.image_run import run_image  # pyelftools: only when an image is run
     from harness.platforms import load_board
+    from harness.run import Interrupted
 
     _check_run_options(args)
     board = load_board(args.board)
@@ -334,9 +340,11 @@ def _emulator_for(board: Board, chosen: str | None) -> str:
 
 
 def _run(args: argparse.Namespace, console: Console) -> int:
+    from harness import api  # the run machinery: with the command that runs
     from harness.platforms import load_board
+    from harness.run import Interrupted
 
-    args.board = args.board or api.DEFAULT_BOARD
+    args.board = args.board or DEFAULT_BOARD
     use_location(args.esp_qemu)
     if args.image is not None:
         return _run_image(args, console)
@@ -370,6 +378,8 @@ def _run(args: argparse.Namespace, console: Console) -> int:
 
 
 def _finish_run(run: Run, args: argparse.Namespace, console: Console, interrupted: bool) -> int:
+    from harness.report import write_run
+
     summarise(run, console)
     try:
         report = write_run(run, run.uart_log.parent)
@@ -412,7 +422,7 @@ def _compare(args: argparse.Namespace, console: Console) -> int:
     from harness.compare_table import tables
     from harness.platforms import board_names, load_board
 
-    board = args.board or api.DEFAULT_BOARD
+    board = args.board or DEFAULT_BOARD
     boards = board_names() if board == "all" else _choices(board, board_names(), "board")
     _use_renode(args.renode)
     use_location(args.esp_qemu)

@@ -22,12 +22,11 @@ from harness.heap_rules import CAN_FREE, COALESCES, FIGURES, allocation_cost
 from harness.run import Interrupted, Outcome, Probe, Run
 from harness.scenarios import scenario
 from harness.variant import HEAPS, NO_HEAP
-
-STATIC = "static"  # the static profile's column in the comparison (it links no heap scheme)
-OVERHEAD_SIZES = (1, 100, 1000)
-STANDARD_WORKLOAD: dict[str, int] = {"seed": 1, "steps": 2000, "min_size": 16, "max_size": 1024,
-                                     "slots": 32, "every": 50, "timing": 1}
-WORKLOADS = ("boot", "fragmentation", "overhead", "task", "queue")
+from harness.workloads import OVERHEAD_SIZES as OVERHEAD_SIZES  # re-exported: callers name them compare's
+from harness.workloads import STANDARD_WORKLOAD as STANDARD_WORKLOAD
+from harness.workloads import STATIC as STATIC
+from harness.workloads import WORKLOADS as WORKLOADS
+from harness.workloads import workload_runs
 
 
 @dataclass(frozen=True)
@@ -99,24 +98,10 @@ def plan(boards: Sequence[str], kernels: Sequence[str], schemes: Sequence[str],
                     heap = NO_HEAP if scheme == STATIC else scheme
                     profile = "static" if scheme == STATIC else "dynamic"
                     for workload in workloads:
-                        for name, params in _workload_runs(workload):
+                        for name, params in workload_runs(workload):
                             if scenario(name).applies(heap, profile):
                                 cells.append(Cell(board, kernel, scheme, workload, name, params, emulator))
     return cells
-
-
-def _workload_runs(workload: str) -> list[tuple[str, dict[str, int]]]:
-    if workload == "boot":
-        return [("heap_report", {})]
-    if workload == "fragmentation":
-        return [("fragmentation", dict(STANDARD_WORKLOAD))]
-    if workload == "overhead":
-        return [("alloc_free", {"size": size}) for size in OVERHEAD_SIZES]
-    if workload == "task":
-        return [("task_overhead", {})]
-    if workload == "queue":
-        return [("kernel_objects", {})]
-    raise ValueError(workload)
 
 
 _WALKED = ("heap_2", "heap_4", "heap_5")

@@ -14,7 +14,6 @@ loop printing text with no record in between is a `flood`, ended before it fills
 from __future__ import annotations
 
 import dataclasses
-import enum
 import shutil
 import signal
 import tempfile
@@ -48,24 +47,15 @@ from harness.events import (
     Unknown,
 )
 from harness.heap_rules import CORTEX_M, FIGURES, NotAvailable, PortLayout
+from harness.outcome import FLOOD_LINES as FLOOD_LINES  # re-exported: callers name it harness.run's
+from harness.outcome import Outcome as Outcome
 from harness.protocol import parse_line
 
 E = TypeVar("E", bound=Event)
 
 TAIL_LINES = 12
 RESET_LOOP_BOOTS = 4  # this many boots in a row with no `ready` between them is a reset loop
-FLOOD_LINES = 50_000  # this many lines in a row that are not records is a flood, not a scenario
 _HELD_SIGNALS = (signal.SIGINT, signal.SIGTERM)
-
-
-class Outcome(str, enum.Enum):
-    DONE = "done"  # the scenario printed its done record
-    RESET = "reset"  # the board reset (hook, assert, fault) and came back
-    TIMEOUT = "timeout"  # a deadline passed: no ready, or a hang mid-scenario
-    REJECTED = "rejected"  # the firmware refused the command (error record)
-    EMULATOR_DIED = "emulator_died"  # the emulator process ended on its own
-    INTERRUPTED = "interrupted"  # Ctrl-C or SIGTERM
-    FLOOD = "flood"  # the firmware printed FLOOD_LINES lines in a row, none of them a record
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ NO_HEAP = "none"
 PROFILES = ("dynamic", "static", "mixed")
 OVERFLOW_CHECKS = (0, 1, 2)
 DEFAULT_HEAP = "heap_4"
+DEFAULT_BOARD = "mps2-an385"
 
 
 @dataclass(frozen=True)

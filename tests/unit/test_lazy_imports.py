@@ -49,3 +49,19 @@ def test_the_command_line_and_the_api_import_no_heavy_library(module: str) -> No
 def test_the_comparison_imports_no_plotting_until_it_writes_its_report() -> None:
     loaded = imported_by("harness.compare") & {"matplotlib", "numpy", "PIL", "elftools", "qemu"}
     assert not loaded, f"import harness.compare loads {sorted(loaded)}"
+
+
+_MODULES = """
+import importlib, json, sys
+importlib.import_module(sys.argv[1])
+print(json.dumps(sorted(sys.modules)))
+"""
+
+
+def test_the_command_line_loads_the_run_machinery_only_for_a_command_that_runs() -> None:
+    """`memharness --help`, `boards`, `scenarios`, `kernel` and the parser itself need neither the
+    run loop nor its event types (whose dataclasses cost more than the rest of the CLI)."""
+    out = subprocess.run([sys.executable, "-c", _MODULES, "harness.cli"], capture_output=True, text=True, check=True)
+    loaded = set(json.loads(out.stdout)) & {"harness.api", "harness.run", "harness.events", "harness.build",
+                                            "harness.compare", "harness.platforms", "harness.report"}
+    assert not loaded, f"import harness.cli loads {sorted(loaded)}"

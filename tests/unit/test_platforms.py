@@ -144,3 +144,44 @@ def test_a_firmware_board_must_give_the_firmware_keys(tmp_path: Path) -> None:
         load_board_file(_write(tmp_path, text, "esp32c3"))
     images_only = text.replace("runs: [firmware, esp_idf]", "runs: [esp_idf]")
     assert load_board_file(_write(tmp_path, images_only, "esp32c3")).runs == ("esp_idf",)
+
+
+_LOAD = """
+import sys
+from harness.errors import PlatformError
+from harness.platforms import load_board
+try:
+    board = load_board("mps2-an385")
+except PlatformError as exc:
+    print("error:", exc)
+else:
+    print(board.clock_hz, "pydantic" in sys.modules, "yaml" in sys.modules)
+"""
+
+
+def test_a_validated_board_is_kept_and_any_edit_validates_it_again(tmp_path: Path) -> None:
+    """The second process reads the kept board without importing pydantic or YAML; an edit of the
+    file's bytes is validated afresh (a bad value is refused, naming it), and so is its repair."""
+    import os
+    import subprocess
+    import sys
+
+    platforms = tmp_path / "platforms"
+    platforms.mkdir()
+    path = platforms / "mps2-an385.yaml"
+    path.write_text((PLATFORMS_DIR / "mps2-an385.yaml").read_text())
+    env = {**os.environ, "MEMHARNESS_PLATFORMS": str(platforms), "MEMHARNESS_BUILD_DIR": str(tmp_path / "build")}
+
+    def load() -> str:
+        return subprocess.run([sys.executable, "-c", _LOAD], env=env, capture_output=True, text=True,
+                              check=True).stdout.strip()
+
+    clock = load_board("mps2-an385").clock_hz
+    assert load() == f"{clock} True True"  # validated: the schema's libraries were needed
+    assert load() == f"{clock} False False"  # kept: neither is imported
+    assert len(list((tmp_path / "build" / "boards").glob("*.pickle"))) == 1
+    path.write_text(path.read_text().replace(f"clock_hz: {clock}", "clock_hz: 0"))
+    assert load().startswith("error:") and "'clock_hz'" in load()
+    path.write_text(path.read_text().replace("clock_hz: 0", "clock_hz: 12000000"))
+    assert load() == "12000000 True True"
+    assert load() == "12000000 False False"

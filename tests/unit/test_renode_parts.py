@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,7 @@ import pytest
 from harness.emulators.renode_install import ENV_DRIVER, ENV_RENODE, driver_name, find_renode
 from harness.emulators.renode_monitor import _PROMPT, _refusal
 from harness.errors import ExitStatus, ToolMissingError
-from harness.platforms import Board, load_all_boards, load_board
+from harness.platforms import load_all_boards, load_board, validate
 
 
 def _fake_renode(folder: Path) -> Path:
@@ -60,7 +61,7 @@ def test_boards_name_their_emulators_and_the_first_is_the_default() -> None:
 
 
 def test_a_board_with_no_emulator_is_refused() -> None:
-    data = load_board("netduinoplus2").model_dump()
+    data = dataclasses.asdict(load_board("netduinoplus2"))
     data["emulators"] = {}
     with pytest.raises(ValueError, match="emulators names none"):
-        Board.model_validate(data)
+        validate(data)
