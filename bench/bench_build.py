@@ -42,6 +42,7 @@ def main() -> int:
     print(f"  five heap variants         {sides.median('five'):8.2f} {sides.median('five', cpu=True):8.2f}")
     print(f"  ratio five/one             wall {wall[0]:.2f} ({wall[1]:.2f}..{wall[2]:.2f})  CPU {cpu[0]:.2f} "
           f"({cpu[1]:.2f}..{cpu[2]:.2f})  {verdict(value, 1.5)}  (5.00 if nothing were shared)")
+    print(f"  {'':26} {sides.stability('five', 'one', cpu=judged())}")
     return 0
 
 

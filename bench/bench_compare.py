@@ -24,8 +24,8 @@ JOBS = 2
 
 def compare(build: Path, results: Path) -> Callable[[], None]:
     def side() -> None:
-        subprocess.run([sys.executable, "-m", "harness.cli", "compare", "--jobs", str(JOBS), "--results",
-                        str(results)], check=True, capture_output=True,
+        subprocess.run([str(Path(sys.executable).with_name("memharness")), "compare", "--jobs", str(JOBS),
+                        "--results", str(results)], check=True, capture_output=True,
                        env={**os.environ, "MEMHARNESS_BUILD_DIR": str(build)})
 
     return side

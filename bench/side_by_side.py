@@ -3,7 +3,12 @@
 On a shared machine the load changes from second to second; sides measured in turn see the same
 load, and the ratio of each round's pair cancels most of it. The figure reported is the median of
 those per-round ratios, with the spread (lowest and highest) so a reader sees how far to trust it.
-`BENCH_ROUNDS` overrides a script's number of rounds.
+`BENCH_ROUNDS` overrides a script's number of rounds. The order of the sides is reversed every
+other round, so neither side always runs first (just after the other's cache misses, say).
+
+Stability: two runs of `make bench` should agree within 5%. Each ratio is also computed from the
+odd and the even rounds apart, two independent halves of this run interleaved in time; how far
+their medians differ is printed beside the ratio (`stability`), a run-to-run check in one run.
 
 Each side is timed twice: wall time, and CPU time (user + system of this process and of the
 children it waited for: QEMU, compilers, `memharness` processes). On an idle machine the two agree
@@ -42,6 +47,19 @@ class Sides:
         pairs = [a / b for a, b in zip(times[top], times[bottom], strict=True)]
         return statistics.median(pairs), min(pairs), max(pairs)
 
+    def halves(self, top: str, bottom: str, cpu: bool = False) -> tuple[float, float]:
+        """The median ratio top/bottom of the odd rounds and of the even rounds."""
+        times = self.cpu if cpu else self.times
+        pairs = [a / b for a, b in zip(times[top], times[bottom], strict=True)]
+        return statistics.median(pairs[0::2]), statistics.median(pairs[1::2] or pairs)
+
+    def stability(self, top: str, bottom: str, cpu: bool = False, within: float = 0.05) -> str:
+        """How far the two halves' ratios differ, against the 5% two runs of `make bench` may differ."""
+        first, second = self.halves(top, bottom, cpu)
+        spread = abs(first - second) / ((first + second) / 2)
+        return (f"halves {first:.2f}/{second:.2f}: " + ("agree" if spread <= within else "DIFFER")
+                + f" within {spread:.1%} (<= {within:.0%})")
+
     def difference(self, top: str, bottom: str, cpu: bool = False) -> float:
         """The median of the per-round differences top - bottom."""
         times = self.cpu if cpu else self.times
@@ -63,8 +81,10 @@ def interleave(sides: Mapping[str, Callable[[], float | None]], count: int) -> S
     (when it must leave set-up out) or None to be timed whole."""
     times: dict[str, list[float]] = {name: [] for name in sides}
     cpu: dict[str, list[float]] = {name: [] for name in sides}
-    for _ in range(count):
-        for name, side in sides.items():
+    names = list(sides)
+    for number in range(count):
+        for name in names if number % 2 == 0 else reversed(names):
+            side = sides[name]
             start, start_cpu = time.perf_counter(), _cpu()
             took = side()
             times[name].append(took if took is not None else time.perf_counter() - start)

@@ -60,7 +60,7 @@ HEAP_GLUE = "heap_figures.c"  # the firmware's source that sees the heap scheme 
 PER_HEAP = (HEAP_GLUE, "fragmentation.c")
 _PROFILE_NUMBER = {"dynamic": 0, "static": 1, "mixed": 2}
 _COMMON_CFLAGS = (
-    "-O2", "-g3", "-ffunction-sections", "-fdata-sections", "-Wall", "-Wextra", "-std=gnu11",
+    "-O2", "-g", "-pipe", "-ffunction-sections", "-fdata-sections", "-Wall", "-Wextra", "-std=gnu11",
 )
 
 

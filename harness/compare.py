@@ -17,7 +17,7 @@ from typing import Any
 from harness import api
 from harness.build import Firmware
 from harness.emulators.qemu import TIMING_ICOUNT_SHIFT, stop_all_sessions
-from harness.events import Frag, HeapWalk, ObjectCost, OpTime, TaskCost, TimerBase
+from harness.events import Frag, HeapWalk, ObjectCost, OpTimes, TaskCost, TimerBase
 from harness.heap_rules import CAN_FREE, COALESCES, FIGURES, allocation_cost
 from harness.run import Interrupted, Outcome, Probe, Run
 from harness.scenarios import scenario
@@ -249,9 +249,9 @@ def cycles(run: Run, clock_hz: int, per_second: float = 1e9 / (1 << TIMING_ICOUN
     base = run.last(TimerBase)
     empty = instructions(base.ticks) if base is not None else 0
     out: dict[str, list[int]] = {"malloc": [], "free": []}
-    for op in run.events(OpTime):
-        if op.op in out and op.ok != 0:
-            out[op.op].append(instructions(op.ticks) - empty)
+    for batch in run.events(OpTimes):
+        if batch.op in out:
+            out[batch.op].extend(instructions(ticks) - empty for ticks in batch.samples)
     return out
 
 

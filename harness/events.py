@@ -403,19 +403,23 @@ class NullWrite(Event):
 
 
 @dataclass(frozen=True)
-class OpTime(Event):
-    """fragmentation with timing=1: SysTick ticks one pvPortMalloc or vPortFree took."""
+class OpTimes(Event):
+    """fragmentation with timing=1: the SysTick ticks of successive vPortFree calls, or of the
+    pvPortMalloc calls that succeeded, up to 16 a record (one record per call was most of a
+    timed run's emulation time: every UART character is an MMIO write)."""
 
-    kind: ClassVar[str] = "op_time"
+    kind: ClassVar[str] = "op_times"
     op: str
-    ticks: int
-    size: int | None = None
-    ok: int | None = None
+    ticks: str  # decimal tick counts, comma-separated
+
+    @property
+    def samples(self) -> tuple[int, ...]:
+        return tuple(int(tick) for tick in self.ticks.split(","))
 
 
 @dataclass(frozen=True)
 class TimerBase(Event):
-    """The ticks an empty measurement takes, subtracted from every op_time."""
+    """The ticks an empty measurement takes, subtracted from every op_times sample."""
 
     kind: ClassVar[str] = "timer_base"
     ticks: int
@@ -436,7 +440,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         Stack, MallocFailed, StackOverflow, Assert, Fault, ResetRequest,
         StackMeasured, TaskCost, Fits, ObjectCost, Frag, HeapWalk, Cycle, Release, CallocResult,
         CallocOverflow, Exhausted, Alive, MinEverReset, Restart, Smash, Workload, NullGuard, NullWrite,
-        OpTime, TimerBase,
+        OpTimes, TimerBase,
     )
 }
 

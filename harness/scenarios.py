@@ -185,7 +185,7 @@ CATALOGUE: tuple[Scenario, ...] = (
             Param("slots", 32, 1, 64, "live blocks at most"),
             Param("every", 100, 1, 100000, "report every this many steps"),
             Param("sync", 0, 0, 1, "1: wait for the harness after each report (it walks the heap from RAM)"),
-            Param("timing", 0, 0, 1, "1: time each pvPortMalloc/vPortFree with SysTick (op_time records)"),
+            Param("timing", 0, 0, 1, "1: time each pvPortMalloc/vPortFree with SysTick (op_times records)"),
         ),
         heaps=FREEING_HEAPS,
         profiles=DYNAMIC,

@@ -7,7 +7,12 @@
  * (largest and free_blocks from vPortGetHeapStats on heap_4/5; heap_2 exposes
  * neither, the harness walks its free list from RAM instead). With sync=1 the
  * scenario waits after each frag record for a line from the harness, so the
- * heap stays as the record describes while the harness reads it.
+ * heap stays as the record describes while the harness reads it. With
+ * timing=1 the SysTick ticks of each vPortFree and of each pvPortMalloc that
+ * succeeded are printed in batches:
+ *   @mh op_times op=malloc|free ticks=t1,t2,...
+ * a record per operation would be most of the run's emulation time (every
+ * character is an MMIO write in the emulator and a write on the host).
  * heap_1 cannot free, so it does not apply there.
  */
 
@@ -32,6 +37,8 @@
 #define fragXORSHIFT_A           13
 #define fragXORSHIFT_B           17
 #define fragXORSHIFT_C           5
+#define fragTIMES_PER_RECORD     16
+#define fragTICKS_DIGITS         10 /* 2^32 - 1 has 10 decimal digits. */
 
 static const ScenarioParam_t xParams[] =
 {
@@ -75,9 +82,55 @@ static BaseType_t prvIsApplicable( void )
         return ulX;
     }
 
+    /* The operation times not printed yet, per operation. */
+    typedef struct OpTimes
+    {
+        const char * pcOp;
+        uint32_t ulCount;
+        uint32_t pulTicks[ fragTIMES_PER_RECORD ];
+    } OpTimes_t;
+
+    static OpTimes_t xMallocTimes = { "malloc", 0U, { 0U } };
+    static OpTimes_t xFreeTimes = { "free", 0U, { 0U } };
+
+    static void prvFlushTimes( OpTimes_t * pxTimes )
+    {
+        static char cList[ ( fragTIMES_PER_RECORD * ( fragTICKS_DIGITS + 1U ) ) + 1U ];
+        size_t uxLength = 0;
+
+        if( pxTimes->ulCount == 0U )
+        {
+            return;
+        }
+
+        for( uint32_t ulIndex = 0; ulIndex < pxTimes->ulCount; ulIndex++ )
+        {
+            uxLength += uxMhFormat( &cList[ uxLength ], sizeof( cList ) - uxLength, "%s%lu",
+                                    ( ulIndex == 0U ) ? "" : ",", pxTimes->pulTicks[ ulIndex ] );
+        }
+
+        vMhRecord( "op_times", "op=%s ticks=%s", pxTimes->pcOp, cList );
+        pxTimes->ulCount = 0U;
+    }
+
+    static void prvAddTime( OpTimes_t * pxTimes,
+                            uint32_t ulTicks )
+    {
+        pxTimes->pulTicks[ pxTimes->ulCount ] = ulTicks;
+        pxTimes->ulCount++;
+
+        if( pxTimes->ulCount == fragTIMES_PER_RECORD )
+        {
+            prvFlushTimes( pxTimes );
+        }
+    }
+
     static void prvReport( uint32_t ulStep,
                            BaseType_t xSync )
     {
+        prvFlushTimes( &xMallocTimes );
+        prvFlushTimes( &xFreeTimes );
+
         #if ( MH_HEAP_SCHEME == 4 ) || ( MH_HEAP_SCHEME == mhHEAP_SCHEME_5 )
             HeapStats_t xStats;
 
@@ -150,7 +203,7 @@ static BaseType_t prvIsApplicable( void )
 
                 if( xTiming != pdFALSE )
                 {
-                    vMhRecord( "op_time", "op=free ticks=%lu", ulTicks );
+                    prvAddTime( &xFreeTimes, ulTicks );
                 }
             }
             else
@@ -161,10 +214,9 @@ static BaseType_t prvIsApplicable( void )
                 xState.pvSlots[ ulSlot ] = pvPortMalloc( uxSize );
                 ulTicks = ulMhOpTimerStop( &xTimer );
 
-                if( xTiming != pdFALSE )
+                if( ( xTiming != pdFALSE ) && ( xState.pvSlots[ ulSlot ] != NULL ) )
                 {
-                    vMhRecord( "op_time", "op=malloc size=%u ok=%u ticks=%lu", ( unsigned int ) uxSize,
-                               ( xState.pvSlots[ ulSlot ] != NULL ) ? 1U : 0U, ulTicks );
+                    prvAddTime( &xMallocTimes, ulTicks );
                 }
 
                 if( xState.pvSlots[ ulSlot ] == NULL )

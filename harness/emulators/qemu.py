@@ -349,8 +349,10 @@ class QemuSession:
 
 
 def _kill_group(proc: subprocess.Popen[bytes], grace: float = 0.5) -> None:
-    """SIGTERM, then SIGKILL after `grace` seconds: the group is gone well within the second a user may wait."""
-    for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 5.0)):
+    """SIGTERM, then SIGKILL after `grace` seconds (at once when `grace` is 0): the group is gone
+    well within the second a user may wait."""
+    steps = ((signal.SIGTERM, grace),) if grace > 0 else ()
+    for sig, wait in (*steps, (signal.SIGKILL, 5.0)):
         try:
             os.killpg(proc.pid, sig)
         except ProcessLookupError:
@@ -436,7 +438,9 @@ class QemuBackend:
         command = self.command(board, elf, workdir, icount_shift, debug=debug, replay=replay)
         endpoint = f"unix:{workdir / 'gdb.sock'}" if debug else None
         try:
-            grace = 10.0 if replay is not None and replay.mode == "record" else 0.5
+            # A recording QEMU writes its log when told to end (SIGTERM); any other has nothing to
+            # write (the UART went out through the pipe as it was printed), so it is killed at once.
+            grace = 10.0 if replay is not None and replay.mode == "record" else 0.0
             return QemuSession(command, workdir, workdir / "qmp.sock", uart_log, endpoint, grace)
         except BaseException:
             shutil.rmtree(workdir, ignore_errors=True)
