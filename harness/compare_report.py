@@ -8,30 +8,27 @@ compare-host.json.
 
 from __future__ import annotations
 
-import base64
 import datetime
 import html
-import io
 import json
 import shutil
 import subprocess
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
-
-import matplotlib
-
-matplotlib.use("Agg")  # no display: render to PNG in memory
-import matplotlib.pyplot as plt
+from typing import TYPE_CHECKING, Any
 
 from harness import __version__
+from harness import plots as plotting
 from harness.build import TOOLCHAINS, compiler_identity
 from harness.compare import STANDARD_WORKLOAD, Comparison
 from harness.emulators.esp_qemu import locate
 from harness.emulators.qemu import TIMING_ICOUNT_SHIFT, icount
 from harness.errors import ResultsError
 from harness.platforms import Board, load_board
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 REPORT_VERSION = 1
 
@@ -191,20 +188,13 @@ def groups(figures: Sequence[dict[str, Any]]) -> dict[tuple[str, str], list[dict
 
 # --- the page -----------------------------------------------------------------------------------
 
-def _png(fig: Any) -> str:
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
-    plt.close(fig)
-    return base64.b64encode(buffer.getvalue()).decode()
-
-
-def plots(figs: list[dict[str, Any]]) -> dict[str, str]:
-    """The four plots of one board and kernel, as base64 PNG."""
-    out: dict[str, str] = {}
+def plots(figs: list[dict[str, Any]]) -> dict[str, Figure]:
+    """The four plots of one board and kernel (matplotlib is imported here, on the first one)."""
+    out: dict[str, Figure] = {}
     with_series = [f for f in figs if f.get("fragmentation")]
     for key, title, label in (("free", "Free heap over the standard workload", "free heap (bytes)"),
                               ("largest", "Largest free block over the standard workload", "bytes")):
-        fig, ax = plt.subplots(figsize=(8, 4))
+        fig, (ax,) = plotting.figure(8, 4)
         for f in with_series:
             points = [(p["step"], p[key]) for p in f["fragmentation"]["series"] if p.get(key) is not None]
             if points:
@@ -212,8 +202,8 @@ def plots(figs: list[dict[str, Any]]) -> dict[str, str]:
         ax.set(title=title, xlabel="step", ylabel=label)
         ax.legend()
         ax.grid(alpha=0.3)
-        out[key] = _png(fig)
-    fig, axes = plt.subplots(1, 2, figsize=(10, 4), sharey=True)
+        out[key] = fig
+    fig, axes = plotting.figure(10, 4, ncols=2, sharey=True)
     timed = [f for f in figs if f.get("cycles") and f["cycles"]["samples"]["malloc"]]
     for ax, op in zip(axes, ("malloc", "free"), strict=True):
         data = [f["cycles"]["samples"][op] for f in timed]
@@ -221,8 +211,8 @@ def plots(figs: list[dict[str, Any]]) -> dict[str, str]:
             ax.boxplot(data, tick_labels=[f["scheme"] for f in timed], showfliers=True)
         ax.set(title=f"cycles per {'pvPortMalloc' if op == 'malloc' else 'vPortFree'}", ylabel="cycles")
         ax.grid(alpha=0.3)
-    out["cycles"] = _png(fig)
-    fig, ax = plt.subplots(figsize=(8, 4))
+    out["cycles"] = fig
+    fig, (ax,) = plotting.figure(8, 4, legend_outside=True)
     names = [f["scheme"] for f in figs]
     heap_text = [f["footprint"]["heap_text"] or 0 for f in figs]
     flash = [f["footprint"]["image_flash"] for f in figs]
@@ -233,7 +223,7 @@ def plots(figs: list[dict[str, Any]]) -> dict[str, str]:
     ax.set(title="Footprint (bytes; heap_3's .text is the wrapper, newlib's malloc is in the image)",
            yscale="log")
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    out["footprint"] = _png(fig)
+    out["footprint"] = fig
     return out
 
 
@@ -254,9 +244,7 @@ def page(comparison: Comparison, meta: dict[str, str]) -> str:
             cells = row(f)
             parts.append("<tr>" + "".join(f"<td>{html.escape(cells[k])}</td>" for k, _ in COLUMNS) + "</tr>")
         parts.append("</table>")
-        for name, data in plots(figs).items():
-            parts.append(f"<h3>{html.escape(name)}</h3><img alt='{html.escape(name)}' "
-                         f"src='data:image/png;base64,{data}'>")
+        parts.extend(plotting.embed(name, fig) for name, fig in plots(figs).items())
     parts.append("</body></html>")
     return "\n".join(parts)
 

@@ -39,4 +39,5 @@ def test_plain_freertos_compare_prints_the_table_and_verdict_and_writes_the_file
     assert by["heap_3"]["heap_not_available"]  # said why, never a made-up 0
     junit = (folder / "junit.xml").read_text()
     assert 'tests="5" failures="2"' in junit
-    assert "<img" in (folder / "compare.html").read_text()
+    # free, min_ever, largest, free_blocks, stacks, footprint
+    assert (folder / "compare.html").read_text().count("src='data:image/svg+xml;base64,") == 6

@@ -8,24 +8,22 @@ tick points are instruction-exact); wall times and the time of day go to compare
 
 from __future__ import annotations
 
-import base64
 import datetime
 import html
-import io
 import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 from rich.table import Table
 
+from harness import plots as plotting
 from harness.app.compare import AppCell, AppComparison, hit, verdict
 from harness.app.run import clean
 from harness.errors import ResultsError
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 REPORT_VERSION = 1
 COLUMNS: tuple[tuple[str, str], ...] = (
@@ -162,19 +160,12 @@ def junit_xml(comparison: AppComparison) -> bytes:
 
 # --- the page -------------------------------------------------------------------------------------
 
-def _png(fig: Any) -> str:
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
-    plt.close(fig)
-    return base64.b64encode(buffer.getvalue()).decode()
-
-
-def plots(cells: list[AppCell]) -> dict[str, str]:
-    """Heap figures over the run per scheme, stack high-water marks, footprint; base64 PNGs."""
-    out: dict[str, str] = {}
+def plots(cells: list[AppCell]) -> dict[str, Figure]:
+    """Heap figures over the run per scheme, stack high-water marks, footprint (matplotlib imported here)."""
+    out: dict[str, Figure] = {}
     for key, title in (("free", "Free heap over the run"), ("min_ever", "Minimum-ever free heap over the run"),
                        ("largest", "Largest free block over the run"), ("free_blocks", "Free blocks over the run")):
-        fig, ax = plt.subplots(figsize=(8, 3.6))
+        fig, (ax,) = plotting.figure(8, 3.6)
         drawn = 0
         for cell in cells:
             points = [(p["tick"], p[key]) for p in cell.figures.get("series", [])
@@ -186,9 +177,9 @@ def plots(cells: list[AppCell]) -> dict[str, str]:
         if drawn:
             ax.legend(fontsize="small")
         ax.grid(alpha=0.3)
-        out[key] = _png(fig)
+        out[key] = fig
     names = sorted({name for c in cells for name in (c.figures.get("tasks") or {})})
-    fig, ax = plt.subplots(figsize=(8, 3.6))
+    fig, (ax,) = plotting.figure(8, 3.6)
     width = 0.8 / max(len(cells), 1)
     for i, cell in enumerate(cells):
         tasks = cell.figures.get("tasks") or {}
@@ -197,8 +188,8 @@ def plots(cells: list[AppCell]) -> dict[str, str]:
     ax.set_xticks([x + 0.4 - width / 2 for x in range(len(names))], names)
     ax.set(title="Stack high-water mark per task (bytes never touched)", ylabel="bytes")
     ax.legend(fontsize="small")
-    out["stacks"] = _png(fig)
-    fig, ax = plt.subplots(figsize=(8, 3.6))
+    out["stacks"] = fig
+    fig, (ax,) = plotting.figure(8, 3.6)
     ran = [c for c in cells if c.figures.get("footprint")]
     xs = range(len(ran))
     ax.bar([x - 0.2 for x in xs], [c.figures["footprint"]["image_flash"] for c in ran], width=0.4, label="flash")
@@ -208,7 +199,7 @@ def plots(cells: list[AppCell]) -> dict[str, str]:
     ax.set_xticks(list(xs), [c.spec.scheme for c in ran])
     ax.set(title="Footprint (bytes)")
     ax.legend(fontsize="small")
-    out["footprint"] = _png(fig)
+    out["footprint"] = fig
     return out
 
 
@@ -236,9 +227,7 @@ def page(comparison: AppComparison, meta: dict[str, str]) -> str:
         if notes:
             parts.append("<h3>FreeRTOSConfig.h keys memharness set</h3><ul>"
                          + "".join(f"<li>{html.escape(n)}</li>" for n in notes) + "</ul>")
-        for name, data in plots(cells).items():
-            parts.append(f"<h3>{html.escape(name)}</h3><img alt='{html.escape(name)}' "
-                         f"src='data:image/png;base64,{data}'>")
+        parts.extend(plotting.embed(name, fig) for name, fig in plots(cells).items())
     parts.append("</body></html>")
     return "\n".join(parts)
 

@@ -40,7 +40,7 @@ def test_compare_prints_the_table_and_writes_the_files(full: tuple[subprocess.Co
     for name in ("compare.json", "compare-host.json", "compare.html", "junit.xml"):
         assert (out / name).stat().st_size > 0, name
     page = (out / "compare.html").read_text()
-    assert page.count("src='data:image/png;base64,") == 4  # free, largest, cycles, footprint
+    assert page.count("src='data:image/svg+xml;base64,") == 4  # free, largest, cycles, footprint
     junit = (out / "junit.xml").read_text()
     runs = json.loads((out / "compare.json").read_text())["runs"]
     assert 'failures="0"' in junit and junit.count("<testcase") == len(runs)

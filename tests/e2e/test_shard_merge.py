@@ -61,7 +61,7 @@ def test_three_shards_merged_equal_one_unsharded_run_byte_for_byte(tmp_path: Pat
     assert _cases(runs / "merged" / "junit.xml") == _cases(runs / "whole" / "junit.xml")
     for run in report["runs"]:
         assert (runs / "merged" / run["uart_log"]).is_file(), run["uart_log"]
-    assert (runs / "merged" / "compare.html").read_text().count("data:image/png;base64,") == 4
+    assert (runs / "merged" / "compare.html").read_text().count("data:image/svg+xml;base64,") == 4
     _merge_refuses_an_incomplete_or_foreign_set(runs)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -65,3 +66,27 @@ def test_the_command_line_loads_the_run_machinery_only_for_a_command_that_runs()
     loaded = set(json.loads(out.stdout)) & {"harness.api", "harness.run", "harness.events", "harness.build",
                                             "harness.compare", "harness.platforms", "harness.report"}
     assert not loaded, f"import harness.cli loads {sorted(loaded)}"
+
+
+@pytest.mark.parametrize("module", ["harness.compare_report", "harness.app.report", "harness.merge"])
+def test_the_reports_import_matplotlib_only_when_they_draw(module: str) -> None:
+    assert "matplotlib" not in imported_by(module), chain(module, "matplotlib")
+
+
+_DRAW = """
+import json, sys
+from harness import compare_report
+from harness.compare import Comparison
+figures = tuple(json.loads(open(sys.argv[1]).read()))
+assert compare_report.page(Comparison(cells=(), figures=figures), {}).count("data:image/svg+xml;base64,") == 4
+print(json.dumps(sorted(name for name in sys.modules if name.startswith("matplotlib.backends"))
+                 + ["matplotlib.pyplot"] * ("matplotlib.pyplot" in sys.modules)))
+"""
+
+
+def test_the_plots_are_drawn_without_pyplot_or_a_gui_backend() -> None:
+    """A bare Figure, written by the SVG backend: pyplot's backend selection and figure registry never load."""
+    data = Path(__file__).parent / "data" / "compare-schemes.json"
+    out = subprocess.run([sys.executable, "-c", _DRAW, str(data)], capture_output=True, text=True, check=True)
+    svg = {"backend_svg", "backend_mixed", "backend_agg", "_backend_agg", "registry"}  # svg rasterises with Agg
+    assert set(json.loads(out.stdout)) <= {"matplotlib.backends", *(f"matplotlib.backends.{b}" for b in svg)}
