@@ -19,6 +19,7 @@ import re
 import shlex
 import signal
 import sys
+import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -416,7 +417,7 @@ def _compare(args: argparse.Namespace, console: Console) -> int:
     from rich.markup import escape
     from rich.progress import Progress
 
-    from harness import compare_gate, shard  # the gate's schema is loaded only when compare runs
+    from harness import plots, shard
     from harness.compare import compare, plan
     from harness.compare_report import versions, write_all
     from harness.compare_table import tables
@@ -447,10 +448,17 @@ def _compare(args: argparse.Namespace, console: Console) -> int:
     if part is not None and (args.baseline or args.update_baseline):
         raise UsageError("--baseline gates the whole matrix, not a shard",
                          "gate the merged report: memharness merge SHARD... --baseline FILE")
-    asked = compare_gate.matrix(boards, kernels, schemes, workloads)
-    baseline = compare_gate.open_gate(args.baseline, args.update_baseline, asked)
+    asked = {"boards": list(boards), "kernels": kernels, "schemes": schemes, "workloads": workloads}
+    baseline = None
+    if args.baseline is not None or args.update_baseline:
+        from harness import compare_gate  # the gate's schema (pydantic): only for a gate
+
+        baseline = compare_gate.open_gate(args.baseline, args.update_baseline, compare_gate.matrix(**asked))
     whole = plan(boards, kernels, schemes, workloads, emulators)
-    extra: dict[str, object] = {"matrix": asked.model_dump()}
+    extra: dict[str, object] = {"matrix": asked}
+    # matplotlib's import (about a second) in a thread beside the runs, which mostly wait on
+    # their emulators: compare.html's plots then do not wait for it at the end.
+    threading.Thread(target=plots.warm_up, name="import-matplotlib", daemon=True).start()
     if part is not None:
         extra["shard"] = shard.record(whole, part)
     started, clock = datetime.datetime.now(datetime.timezone.utc), time.monotonic()
@@ -478,6 +486,8 @@ def _compare(args: argparse.Namespace, console: Console) -> int:
         return ExitStatus.INTERRUPTED
     status = int(ExitStatus.OK if comparison.ok else ExitStatus.FAILED)
     if args.baseline is not None:
+        from harness import compare_gate
+
         report = json.loads((args.results / "compare.json").read_text(encoding="utf-8"))
         gated = compare_gate.close_gate(report, args.baseline, args.update_baseline, baseline, args.results, console)
         status = max(status, gated)

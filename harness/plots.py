@@ -39,6 +39,14 @@ MEDIA_TYPE = "image/svg+xml"
 _LEFT, _RIGHT, _BOTTOM, _TOP, _LEGEND = 0.95, 0.25, 0.6, 0.4, 1.75
 
 
+def warm_up() -> None:
+    """Import what drawing needs, ahead: `compare` calls this in a thread while its runs go on."""
+    import importlib
+
+    for name in ("matplotlib.figure", "matplotlib.backends.backend_svg"):
+        importlib.import_module(name)
+
+
 def figure(width: float, height: float, ncols: int = 1, *, sharey: bool = False,
            legend_outside: bool = False) -> tuple[Figure, list[Axes]]:
     """A figure of `width` x `height` inches with `ncols` axes side by side in fixed margins.
