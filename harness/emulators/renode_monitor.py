@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from harness.emulators.base import EmulatorExited
-from harness.emulators.qemu import _death_signal, _kill_group
+from harness.emulators.qemu import _kill_group, dying_with_parent
 from harness.emulators.renode_install import RenodeInstall
 from harness.errors import EmulatorError
 
@@ -164,11 +164,12 @@ class ConsoleMonitor:
     def __init__(self, install: RenodeInstall, workdir: Path) -> None:
         self._stderr_path = workdir / "renode.stderr"
         command = [str(install.launcher), "--console", "--disable-xwt", "--plain", "--hide-log"]
+        started, pre_exec = dying_with_parent(command)
         with self._stderr_path.open("wb") as stderr:
             try:
                 self._proc = subprocess.Popen(
-                    command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr,
-                    start_new_session=True, cwd=install.root, preexec_fn=_death_signal(),
+                    started, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr,
+                    start_new_session=True, cwd=install.root, preexec_fn=pre_exec,
                 )
             except OSError as exc:
                 raise EmulatorError(f"cannot start {command[0]}: {exc.strerror or exc}") from None
