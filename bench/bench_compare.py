@@ -60,6 +60,8 @@ def main() -> int:
     print(f"  ratio cold/warm            {ratio:8.2f}")
     print(f"  the warm matrix's floor: {len(runs)} runs, sum {sum(runs):.2f} s / {JOBS} workers = "
           f"{sum(runs) / JOBS:.2f} s; the longest run {max(runs):.2f} s; the whole command {host['wall_time_s']:.2f} s")
+    print(f"  outside the matrix (Python start-up and imports, the tables, compare.html's plots): "
+          f"{sides.median('warm') - host['wall_time_s']:.2f} s of the warm command's wall time")
     if by_cpu:
         print("  (the machine is busier than its cores: targets judged on CPU time over 2 cores)")
     return 0
