@@ -48,20 +48,27 @@ def warm_up() -> None:
 
 
 def figure(width: float, height: float, ncols: int = 1, *, sharey: bool = False,
-           legend_outside: bool = False) -> tuple[Figure, list[Axes]]:
+           legend_outside: bool = False, label_room: float = 0.0) -> tuple[Figure, list[Axes]]:
     """A figure of `width` x `height` inches with `ncols` axes side by side in fixed margins.
 
     Fixed margins rather than a layout engine or a tight bounding box, which measure every text
-    in an extra draw: `legend_outside` leaves the room on the right for a legend placed there.
+    in an extra draw: `legend_outside` leaves the room on the right for a legend placed there,
+    `label_room` more inches below for slanted x tick labels (`slanted_room`).
     tests/unit/test_plots.py checks that nothing of the reports' plots falls outside the figure.
     """
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=(width, height))
     right = _RIGHT + (_LEGEND if legend_outside else 0.0)
-    fig.subplots_adjust(left=_LEFT / width, right=1 - right / width, bottom=_BOTTOM / height, top=1 - _TOP / height)
+    fig.subplots_adjust(left=_LEFT / width, right=1 - right / width, bottom=(_BOTTOM + label_room) / height,
+                        top=1 - _TOP / height)
     axes = fig.subplots(1, ncols, sharey=sharey, squeeze=False)
     return fig, list(axes[0])
+
+
+def slanted_room(labels: list[str], *, inch_per_char: float = 0.065) -> float:
+    """The room below the axes that x tick labels slanted at 45 degrees take beyond a level one."""
+    return inch_per_char * max((len(label) for label in labels), default=0)
 
 
 def svg(fig: Figure) -> bytes:

@@ -3,29 +3,27 @@
 `heap_table` and `task_table` are the terminal tables the CLI prints (rich); `write_image_run`
 writes `snapshots.json` (every snapshot whole: heap figures, free blocks, tasks) and
 `timeline.html` (free heap, minimum ever and each task's high-water mark over the snapshots, one
-PNG each) into the run's folder, the report.json of `harness.report.write_run` beside them.
+plot each, drawn by harness/plots.py) into the run's folder, the report.json of
+`harness.report.write_run` beside them.
 """
 
 from __future__ import annotations
 
-import base64
 import html
-import io
 import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 from rich.table import Table
 
 from harness.errors import ResultsError
 from harness.observe.snapshot import Snapshot
 from harness.observe.target import ImageRun
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 SNAPSHOTS = "snapshots.json"
 TIMELINE = "timeline.html"
@@ -110,42 +108,43 @@ def snapshots_json(result: ImageRun) -> dict[str, Any]:
     }
 
 
-def _png(fig: Any) -> str:
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
-    plt.close(fig)
-    return base64.b64encode(buffer.getvalue()).decode()
+def timeline_plots(snaps: tuple[Snapshot, ...], heap: str) -> dict[str, Figure]:
+    """The heap figures and each task's high-water mark over the snapshots, one plot each."""
+    from harness import plots
 
-
-def timeline_html(result: ImageRun) -> str:
-    snaps = result.snapshots
     labels = [s.label for s in snaps]
-    fig, ax = plt.subplots(figsize=(8, 3.5))
+    room = plots.slanted_room(labels)
+    fig, (ax,) = plots.figure(8, 3.5 + room, label_room=room)
     for name in ("free", "min_ever"):
         values = [getattr(s.heap, name) for s in snaps]
         if any(v is not None for v in values):
             ax.plot(labels, [v if v is not None else float("nan") for v in values], marker="o", label=name)
     ax.set_ylabel("bytes")
-    ax.set_title(f"heap over the run ({result.image.heap})")
+    ax.set_title(f"heap over the run ({heap})")
     ax.legend()
     ax.tick_params(axis="x", rotation=45)
-    heap_png = _png(fig)
-    fig, ax = plt.subplots(figsize=(8, 3.5))
-    names = sorted({t.name for s in snaps for t in s.tasks})
-    for name in names:
+    out = {"heap timeline": fig}
+    fig, (ax,) = plots.figure(8, 3.5 + room, label_room=room)
+    for name in sorted({t.name for s in snaps for t in s.tasks}):
         values = [next((t.hwm_bytes for t in s.tasks if t.name == name), float("nan")) for s in snaps]
         ax.plot(labels, values, marker="o", label=name)
-    ax.set_ylabel("high-water mark (bytes never touched)")
-    ax.set_title("stacks over the run")
+    ax.set_ylabel("bytes never touched")
+    ax.set_title("stack high-water marks over the run")
     ax.legend(fontsize="small")
     ax.tick_params(axis="x", rotation=45)
-    stack_png = _png(fig)
+    out["stack timeline"] = fig
+    return out
+
+
+def timeline_html(result: ImageRun) -> str:
+    from harness import plots
+
     title = html.escape(f"{result.run.label}: {result.run.outcome.value} ({result.run.reason})")
+    images = "".join(plots.embed(name, fig) for name, fig in timeline_plots(result.snapshots,
+                                                                             result.image.heap).items())
     return (
         f"<!doctype html><html><head><meta charset='utf-8'><title>{title}</title></head><body>"
-        f"<h1>{title}</h1><p>{len(snaps)} snapshot(s); figures in {SNAPSHOTS}</p>"
-        f"<img alt='heap timeline' src='data:image/png;base64,{heap_png}'>"
-        f"<img alt='stack timeline' src='data:image/png;base64,{stack_png}'></body></html>\n"
+        f"<h1>{title}</h1><p>{len(result.snapshots)} snapshot(s); figures in {SNAPSHOTS}</p>{images}</body></html>\n"
     )
 
 

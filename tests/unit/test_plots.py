@@ -70,3 +70,25 @@ def test_the_page_embeds_every_plot_as_an_svg_image_the_same_bytes_each_time() -
     assert "Footprint (bytes; heap_3's .text is the wrapper" in footprint  # the title, as text
     assert "heap scheme .text" in footprint and "whole image flash" in footprint  # the legend, as text
     assert compare_report.page(comparison, {"memharness": "test"}) == page
+
+
+def _snapshots() -> tuple[Any, ...]:
+    """An image run's snapshots, as timeline.html plots them: labels as `run --elf` names them."""
+    labels = ("vAppWork#3", "tick 50", "tick 100", "line 'app: tick'#2", "prvConsumerTask#12", "end")
+    return tuple(
+        SimpleNamespace(label=label, heap=SimpleNamespace(free=22000 - 40 * i, min_ever=21000 - 40 * i),
+                        tasks=[SimpleNamespace(name=name, hwm_bytes=300 + 50 * j + i)
+                               for j, name in enumerate(("IDLE", "Tmr Svc", "consumer", "producer"))])
+        for i, label in enumerate(labels))
+
+
+@pytest.mark.parametrize("name", ["heap timeline", "stack timeline"])
+def test_the_timeline_of_an_image_run_keeps_its_slanted_labels_inside(name: str) -> None:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from harness.observe.image_report import timeline_plots
+
+    fig = timeline_plots(_snapshots(), "heap_4")[name]
+    drawn = fig.get_tightbbox(FigureCanvasAgg(fig).get_renderer())
+    width, height = fig.get_size_inches()
+    assert drawn.x0 >= 0 and drawn.y0 >= 0 and drawn.x1 <= width and drawn.y1 <= height, (drawn, width, height)
