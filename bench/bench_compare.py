@@ -60,6 +60,9 @@ def main() -> int:
     print(f"  ratio cold/warm            {ratio:8.2f}")
     print(f"  the warm matrix's floor: {len(runs)} runs, sum {sum(runs):.2f} s / {JOBS} workers = "
           f"{sum(runs) / JOBS:.2f} s; the longest run {max(runs):.2f} s; the whole command {host['wall_time_s']:.2f} s")
+    built = sides.median("cold", cpu=True) - sides.median("warm", cpu=True)
+    print(f"  cold - warm: {built:.2f} s of CPU compiling: the dynamic and the static profile each compile every "
+          "kernel and firmware object (their configs differ), the other four heap variants 3 objects each")
     print(f"  outside the matrix (Python start-up and imports, the tables, compare.html's plots): "
           f"{sides.median('warm') - host['wall_time_s']:.2f} s of the warm command's wall time")
     if by_cpu:
