@@ -1,4 +1,5 @@
-"""The plots of compare.html (`memharness compare`, `compare --app`, `merge`), drawn cheaply.
+"""The plots of compare.html (`memharness compare`, `compare --app`, `merge`) and of an image
+run's timeline.html (`run --elf`, `run --app`), drawn cheaply.
 
 Both reports drew their plots with the same scaffolding, the costliest part of a warm `compare`
 after the runs: pyplot (it selects a backend and keeps every figure in global state until closed)
