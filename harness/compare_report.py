@@ -220,8 +220,8 @@ def plots(figs: list[dict[str, Any]]) -> dict[str, Figure]:
     ax.bar([x - 0.2 for x in xs], heap_text, width=0.4, label="heap scheme .text")
     ax.bar([x + 0.2 for x in xs], flash, width=0.4, label="whole image flash")
     ax.set_xticks(list(xs), names)
-    ax.set(title="Footprint (bytes; heap_3's .text is the wrapper, newlib's malloc is in the image)",
-           yscale="log")
+    ax.set(title="Footprint (bytes; heap_3's .text is the wrapper, newlib's malloc is in the image)")
+    plotting.log_axis(ax)
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
     out["footprint"] = fig
     return out
