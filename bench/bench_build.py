@@ -32,7 +32,7 @@ def from_empty(heaps: tuple[str, ...]) -> Callable[[], None]:
 
 
 def main() -> int:
-    count = rounds(3)
+    count = rounds(4)  # even: the odd and even halves have as many rounds each
     sides = interleave({"one": from_empty(("heap_4",)), "five": from_empty(HEAPS)}, count)
     wall, cpu = sides.ratio("five", "one"), sides.ratio("five", "one", cpu=True)
     value = cpu[0] if judged() else wall[0]

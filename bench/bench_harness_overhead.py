@@ -46,7 +46,7 @@ def process(command: list[str]) -> Callable[[], None]:
 
 def main() -> int:
     firmware = prepare(heap="heap_4")
-    count = rounds(15)
+    count = rounds(16)  # even: the odd and even halves have as many rounds each
     with tempfile.TemporaryDirectory() as tmp:
         results = Path(tmp) / "results"
         command = [w for w in QemuBackend().command(firmware.variant.board, firmware.elf, Path(tmp)) if w]
