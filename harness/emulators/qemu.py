@@ -15,7 +15,6 @@ same results folder never interleave their bytes in one file.
 
 from __future__ import annotations
 
-import ctypes
 import functools
 import os
 import queue
@@ -87,6 +86,8 @@ def dying_with_parent(command: list[str]) -> tuple[list[str], Callable[[], None]
     setpriv = _setpriv()
     if setpriv is not None:
         return [setpriv, "--pdeathsig", "KILL", *command], None
+    import ctypes  # only for this fallback
+
     try:
         prctl = ctypes.CDLL(None, use_errno=True).prctl
     except (OSError, AttributeError):
@@ -224,11 +225,14 @@ class QemuSession:
         self._log_part = Path(part)
 
     def _write_log(self, chunk: bytes) -> None:
+        """Append to the log; on disk it is current to its last whole line. QEMU writes the UART a
+        byte at a time, so flushing every chunk was a write() per character."""
         if self._log is None:
             return
         try:
             self._log.write(chunk)
-            self._log.flush()
+            if b"\n" in chunk:
+                self._log.flush()
         except OSError as exc:
             self.log_error = f"writing {self.uart_log} failed: {exc.strerror or exc}; the log is incomplete"
             self._close_log()
