@@ -126,9 +126,10 @@ def compare_phases(results: Path) -> dict[str, float]:
 
     from harness import compare as cmp
     from harness.compare_report import page, versions, write_all
+    from harness.workloads import STATIC
 
     boards, kernels = ["mps2-an385"], ["V11.3.0"]
-    cells = cmp.plan(boards, kernels, (*cmp.HEAPS, cmp.STATIC))
+    cells = cmp.plan(boards, kernels, (*cmp.HEAPS, STATIC))
     for heap in cmp.HEAPS:  # warm: every variant built before anything is timed
         cmp.api.prepare(heap=heap)
     cmp.api.prepare(profile="static")

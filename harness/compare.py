@@ -22,11 +22,7 @@ from harness.heap_rules import CAN_FREE, COALESCES, FIGURES, allocation_cost
 from harness.run import Interrupted, Outcome, Probe, Run
 from harness.scenarios import scenario
 from harness.variant import HEAPS, NO_HEAP
-from harness.workloads import OVERHEAD_SIZES as OVERHEAD_SIZES  # re-exported: callers name them compare's
-from harness.workloads import STANDARD_WORKLOAD as STANDARD_WORKLOAD
-from harness.workloads import STATIC as STATIC
-from harness.workloads import WORKLOADS as WORKLOADS
-from harness.workloads import workload_runs
+from harness.workloads import OVERHEAD_SIZES, STANDARD_WORKLOAD, STATIC, WORKLOADS, workload_runs
 
 
 @dataclass(frozen=True)

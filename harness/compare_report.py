@@ -21,11 +21,12 @@ from typing import TYPE_CHECKING, Any
 from harness import __version__
 from harness import plots as plotting
 from harness.build import TOOLCHAINS, compiler_identity
-from harness.compare import STANDARD_WORKLOAD, Comparison
+from harness.compare import Comparison
 from harness.emulators.esp_qemu import locate
 from harness.emulators.qemu import TIMING_ICOUNT_SHIFT, icount
 from harness.errors import ResultsError
 from harness.platforms import Board, load_board
+from harness.workloads import STANDARD_WORKLOAD
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

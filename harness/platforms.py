@@ -12,6 +12,7 @@ imports neither pydantic nor YAML. Any edit of the file or of the schema validat
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import difflib
 import hashlib
@@ -304,13 +305,14 @@ def _load_board_text(path: Path, text: str) -> Board:
             ValueError, TypeError):
         pass  # not kept yet, or from another version: validate
     board = _validate(path, _parse(path, text))
+    part = kept.with_name(f"{kept.name}.{os.getpid()}.part")
     try:
         kept.parent.mkdir(parents=True, exist_ok=True)
-        part = kept.with_name(f"{kept.name}.{os.getpid()}.part")
         part.write_bytes(pickle.dumps(board))
         os.replace(part, kept)
-    except OSError:
-        pass  # a build folder that cannot be written only costs the next process a validation
+    except OSError:  # a build folder that cannot be written only costs the next process a validation
+        with contextlib.suppress(OSError):
+            part.unlink(missing_ok=True)
     return board
 
 

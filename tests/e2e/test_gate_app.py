@@ -26,10 +26,15 @@ def memharness(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
                           timeout=600, env={**os.environ, "COLUMNS": "100"})
 
 
-def test_an_app_comparison_is_gated_against_its_baseline(tmp_path: Path) -> None:
+@pytest.fixture(autouse=True)
+def _qemu_here() -> None:
+    """Every test here runs the app under QEMU on the default board: skipped, naming why, without it."""
     reason = backend("qemu").available(load_board(DEFAULT_BOARD))
     if reason:
         pytest.skip(reason)
+
+
+def test_an_app_comparison_is_gated_against_its_baseline(tmp_path: Path) -> None:
     baseline = tmp_path / "app.json"
     args = ("compare", "--app", str(APP), "--heap", "heap_2,heap_4", "--baseline", str(baseline))
     written = memharness(*args, "--update-baseline", "--results", str(tmp_path / "a"), cwd=tmp_path)
@@ -58,9 +63,6 @@ def test_an_app_comparison_is_gated_against_its_baseline(tmp_path: Path) -> None
 
 def test_one_app_run_is_gated_against_its_snapshot_floors(tmp_path: Path) -> None:
     """`run --app --baseline`: the run's snapshots as floors (the gate of `run --elf`), not ignored."""
-    reason = backend("qemu").available(load_board(DEFAULT_BOARD))
-    if reason:
-        pytest.skip(reason)
     baseline = tmp_path / "run.json"
     args = ("run", "--app", str(APP), "--heap", "heap_4", "--baseline", str(baseline))
     written = memharness(*args, "--update-baseline", "--results", str(tmp_path / "a"), cwd=tmp_path)

@@ -12,9 +12,10 @@ from typing import Any
 import pytest
 
 from harness import compare
-from harness.compare import STATIC, cost, plan
+from harness.compare import cost, plan
 from harness.run import Outcome
 from harness.variant import HEAPS
+from harness.workloads import STATIC
 
 
 @dataclass(frozen=True)

@@ -23,14 +23,19 @@ HEAVY = ("matplotlib", "numpy", "PIL", "pydantic", "pydantic_core", "yaml", "ric
 _SHOW = """
 import importlib, json, sys
 importlib.import_module(sys.argv[1])
-print(json.dumps(sorted({name.split(".")[0] for name in sys.modules})))
+print(json.dumps(sorted(sys.modules)))
 """
+
+
+def modules_after(module: str) -> set[str]:
+    """Every module a fresh interpreter holds after importing `module`."""
+    out = subprocess.run([sys.executable, "-c", _SHOW, module], capture_output=True, text=True, check=True)
+    return set(json.loads(out.stdout))
 
 
 def imported_by(module: str) -> set[str]:
     """The top-level packages a fresh interpreter holds after importing `module`."""
-    out = subprocess.run([sys.executable, "-c", _SHOW, module], capture_output=True, text=True, check=True)
-    return set(json.loads(out.stdout))
+    return {name.split(".")[0] for name in modules_after(module)}
 
 
 def chain(module: str, heavy: str) -> str:
@@ -52,18 +57,10 @@ def test_the_comparison_imports_no_plotting_until_it_writes_its_report() -> None
     assert not loaded, f"import harness.compare loads {sorted(loaded)}"
 
 
-_MODULES = """
-import importlib, json, sys
-importlib.import_module(sys.argv[1])
-print(json.dumps(sorted(sys.modules)))
-"""
-
-
 def test_the_command_line_loads_the_run_machinery_only_for_a_command_that_runs() -> None:
     """`memharness --help`, `boards`, `scenarios`, `kernel` and the parser itself need neither the
     run loop nor its event types (whose dataclasses cost more than the rest of the CLI)."""
-    out = subprocess.run([sys.executable, "-c", _MODULES, "harness.cli"], capture_output=True, text=True, check=True)
-    loaded = set(json.loads(out.stdout)) & {"harness.api", "harness.run", "harness.events", "harness.build",
+    loaded = modules_after("harness.cli") & {"harness.api", "harness.run", "harness.events", "harness.build",
                                             "harness.compare", "harness.platforms", "harness.report"}
     assert not loaded, f"import harness.cli loads {sorted(loaded)}"
 

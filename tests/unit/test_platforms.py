@@ -3,7 +3,10 @@ the pytest plugin's `--board` option (through pytester, no emulator needed)."""
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -162,10 +165,6 @@ else:
 def test_a_validated_board_is_kept_and_any_edit_validates_it_again(tmp_path: Path) -> None:
     """The second process reads the kept board without importing pydantic or YAML; an edit of the
     file's bytes is validated afresh (a bad value is refused, naming it), and so is its repair."""
-    import os
-    import subprocess
-    import sys
-
     platforms = tmp_path / "platforms"
     platforms.mkdir()
     path = platforms / "mps2-an385.yaml"

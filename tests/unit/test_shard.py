@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from harness.compare import STATIC, WORKLOADS, plan
+from harness.compare import plan
 from harness.errors import UsageError
 from harness.shard import Shard, deal, parse, record, select
 from harness.variant import HEAPS
+from harness.workloads import STATIC, WORKLOADS
 
 BOARDS = ["mps2-an385", "mps2-an505"]
 PLAN = plan(BOARDS, ["V11.3.0", "V11.1.0"], [*HEAPS, STATIC], WORKLOADS)
