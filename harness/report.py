@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
-import tempfile
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from harness.errors import ResultsError
 from harness.events import KEY_ALIASES, BadRecord, Entry, Event, Heap, Text, Unknown
+from harness.files import write_atomically
 from harness.run import Run
 
 REPORT_VERSION = 1
@@ -65,23 +63,6 @@ def run_json(run: Run) -> dict[str, Any]:
     }
 
 
-FILE_MODE = 0o644
-
-
-def _write_atomically(path: Path, chunks: Iterable[str]) -> None:
-    """`path` appears whole or not at all; a failed write leaves no temporary file behind."""
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        os.fchmod(fd, FILE_MODE)
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            for chunk in chunks:
-                out.write(chunk)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 def write_run(run: Run, folder: Path) -> Path:
     """Write `events.jsonl` and `report.json` into `folder`; returns the report's path.
 
@@ -91,8 +72,8 @@ def write_run(run: Run, folder: Path) -> Path:
     report = folder / "report.json"
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        _write_atomically(folder / "events.jsonl", (json.dumps(entry_json(e)) + "\n" for e in run.entries))
-        _write_atomically(report, [json.dumps(run_json(run), indent=2) + "\n"])
+        write_atomically(folder / "events.jsonl", (json.dumps(entry_json(e)) + "\n" for e in run.entries))
+        write_atomically(report, [json.dumps(run_json(run), indent=2) + "\n"])
     except OSError as exc:
         raise ResultsError(
             f"cannot write the results folder {folder}: {exc.strerror or exc}",

@@ -58,7 +58,10 @@ class EmulatorExited(Exception):
 
 class Session(Protocol):
     uart_log: Path
-    log_error: str | None  # why `uart_log` is missing or incomplete (disk full, not writable), if it is
+
+    @property
+    def log_error(self) -> str | None:
+        """Why `uart_log` is missing or incomplete (disk full, not writable), if it is."""
     # Where the debug interface listens when started with `debug=True` (`unix:<path>` in the
     # session's private folder, or `tcp:127.0.0.1:<port>`), for harness.observe.gdbstub; else None.
     debug_endpoint: str | None

@@ -1,17 +1,17 @@
-"""A run's raw UART log: written under a temporary name, renamed into place at the end.
+"""A run's raw UART log: written under a temporary name, put in place at the end (harness.files).
 
 Two runs writing the same results folder never interleave their bytes in one file, and a log
 that cannot be written (disk full, read-only folder) is reported in `error` while the run goes on.
+On disk the log is current to its last whole line: the UART comes a byte or a burst at a time,
+and flushing each chunk was a write() per character.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import BinaryIO
 
-LOG_MODE = 0o644
+from harness.files import open_beside, put_in_place
 
 
 class UartLog:
@@ -21,21 +21,17 @@ class UartLog:
         self._file: BinaryIO | None = None
         self._part: Path | None = None
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, part = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+            self._file, self._part = open_beside(path)
         except OSError as exc:
             self.error = f"cannot write {path}: {exc.strerror or exc}"
-            return
-        os.fchmod(fd, LOG_MODE)
-        self._file = os.fdopen(fd, "wb")
-        self._part = Path(part)
 
     def write(self, chunk: bytes) -> None:
         if self._file is None:
             return
         try:
             self._file.write(chunk)
-            self._file.flush()
+            if b"\n" in chunk:
+                self._file.flush()
         except OSError as exc:
             self.error = f"writing {self.path} failed: {exc.strerror or exc}; the log is incomplete"
             self._close()
@@ -56,7 +52,7 @@ class UartLog:
         if part is None:
             return
         try:
-            os.replace(part, self.path)
+            put_in_place(part, self.path)
         except OSError as exc:
             self.error = self.error or f"cannot write {self.path}: {exc.strerror or exc}"
 

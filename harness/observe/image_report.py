@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import html
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
 
 from harness.errors import ResultsError
+from harness.files import write_atomically
 from harness.observe.snapshot import Snapshot
 from harness.observe.target import ImageRun
 
@@ -84,12 +83,7 @@ def task_table(snap: Snapshot) -> Table:
 
 def _write(path: Path, text: str) -> None:
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, part = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.chmod(part, 0o644)
-        os.replace(part, path)
+        write_atomically(path, [text])
     except OSError as exc:
         raise ResultsError(
             f"cannot write {path}: {exc.strerror or exc}", "choose a writable --results folder"
