@@ -46,8 +46,11 @@ system-packages:
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
+# The editable install as a plain path (.pth), not setuptools' default import hook: the hook's
+# module loads pathlib and importlib.util in every Python process of the venv, 9 ms of each
+# `memharness` command (bench/README.md).
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e '.[test]'
+	$(BIN)/pip install -q -e '.[test]' --config-settings editable_mode=compat
 	touch $@
 
 venv: $(VENV)/.installed

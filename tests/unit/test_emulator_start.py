@@ -20,7 +20,8 @@ def test_setpriv_sets_the_parent_death_signal_and_lets_subprocess_vfork() -> Non
     if shutil.which("setpriv") is None:
         pytest.skip("util-linux's setpriv is not installed here (the pre-exec fallback is tested below)")
     started, pre_exec = qemu.dying_with_parent(COMMAND)
-    assert started == [shutil.which("setpriv"), "--pdeathsig", "KILL", *COMMAND] and pre_exec is None
+    program = shutil.which(COMMAND[0]) or COMMAND[0]  # by its path: setpriv need not search PATH
+    assert started == [shutil.which("setpriv"), "--pdeathsig", "KILL", program, *COMMAND[1:]] and pre_exec is None
     # The flag survives setpriv's exec: the program it starts reads it back (PR_GET_PDEATHSIG).
     probe = [sys.executable, "-c", "import ctypes; v = ctypes.c_int(); "
              "ctypes.CDLL(None).prctl(2, ctypes.byref(v), 0, 0, 0); print(v.value)"]
