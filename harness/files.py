@@ -17,8 +17,11 @@ FILE_MODE = 0o644
 def open_beside(path: Path) -> tuple[BinaryIO, Path]:
     """A new temporary file in `path`'s folder (created if missing), open for writing, and its name.
     Raises OSError."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, part = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        fd, part = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    except FileNotFoundError:  # the folder's first file (creating it first each time costs a failed mkdir)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, part = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
     os.fchmod(fd, FILE_MODE)
     return os.fdopen(fd, "wb"), Path(part)
 
