@@ -11,6 +11,8 @@ any harness could do. Prints; asserts nothing.
 
 from __future__ import annotations
 
+import json
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -25,6 +27,35 @@ from harness.emulators.qemu import QemuBackend, dying_with_parent
 SCENARIO, PARAMS = "leak", {"size": 4096}
 # The least a Python command that starts QEMU and reads its UART imports: the floor of "command".
 STDLIB = "import argparse, dataclasses, json, pathlib, queue, re, subprocess, threading"
+# What a `memharness run` loads above that floor, in the order it loads it: each step's own time,
+# measured one after another in a fresh process (medians of ABOVE_ROUNDS processes).
+ABOVE = (
+    ("the typed events (harness.events: 42 frozen dataclasses)", "import harness.events"),
+    ("the board schema (harness.platforms: its dataclasses, hashlib, pickle)", "import harness.platforms"),
+    ("the rest of the CLI (harness.cli: argparse, the scenario catalogue, the options)", "import harness.cli"),
+    ("the rest of the run machinery (harness.api, report, failures)",
+     "import harness.api, harness.report, harness.failures"),
+    ("rich (the summary table)", "import rich.console, rich.table"),
+)
+ABOVE_ROUNDS = 7
+ABOVE_SCRIPT = f"""
+import json, sys, time
+exec({STDLIB!r})
+took = []
+for code in sys.argv[1:]:
+    start = time.perf_counter()
+    exec(code)
+    took.append(time.perf_counter() - start)
+print(json.dumps(took))
+"""
+
+
+def above_the_floor() -> list[float]:
+    """Seconds each ABOVE step takes on top of the standard library floor (medians)."""
+    samples = [json.loads(subprocess.run([sys.executable, "-c", ABOVE_SCRIPT, *(code for _, code in ABOVE)],
+                                         check=True, capture_output=True, text=True).stdout)
+               for _ in range(ABOVE_ROUNDS)]
+    return [statistics.median(column) for column in zip(*samples, strict=True)]
 
 
 def raw_qemu(command: list[str]) -> None:
@@ -102,6 +133,9 @@ def main() -> int:
     floor = sides.ratio("stdlib", "raw", cpu=by_cpu)[0] + 1
     print(f"  floor of command/raw {'':13} {floor:5.2f}: a Python process importing only the standard library a "
           "run needs (python -c '" + STDLIB + "'), then raw QEMU")
+    print(f"  above the floor, {'':16} each in a fresh process after the last (ms, median of {ABOVE_ROUNDS}):")
+    for (name, _), took in zip(ABOVE, above_the_floor(), strict=True):
+        print(f"    {took * 1000:6.1f}  {name}")
     wall_ms, cpu_ms = sides.difference("import", "python") * 1000, sides.difference("import", "python", True) * 1000
     print(f"  import harness.cli {'':15} wall {wall_ms:6.1f} ms  CPU {cpu_ms:6.1f} ms  "
           f"{verdict(cpu_ms if by_cpu else wall_ms, 150)} ms")

@@ -25,6 +25,7 @@ ROUNDS = 7
 PY = sys.executable
 # The installed script, as a user runs it: `python -m harness.cli` would compile cli.py each time.
 MEMHARNESS = str(Path(sys.executable).with_name("memharness"))
+RUN_MODULES = "import os, harness.cli, harness.api, harness.report, harness.failures, rich.console, rich.table"
 HEAVY = ("matplotlib", "mpl_toolkits", "numpy", "PIL", "fontTools", "pyparsing", "dateutil", "pydantic",
          "pydantic_core", "annotated_types", "yaml", "rich", "qemu", "asyncio", "elftools", "argparse")
 
@@ -43,6 +44,19 @@ def interleaved(sides: dict[str, list[str]]) -> dict[str, tuple[float, float]]:
         for name, command in sides.items():
             times[name].append(wall_and_cpu(command))
     return {name: (statistics.median(w for w, _ in t), statistics.median(c for _, c in t)) for name, t in times.items()}
+
+
+def teardown(rounds: int = 25) -> float:
+    """The interpreter's teardown at exit once a run's modules are loaded (what `memharness` skips,
+    harness/__main__.py): the median of per-round differences between a process that imports
+    them and exits normally and one that ends by os._exit, taken in turns."""
+    differences = []
+    for number in range(rounds):
+        took = {}
+        for direct in (False, True) if number % 2 == 0 else (True, False):
+            took[direct] = wall_and_cpu([PY, "-c", RUN_MODULES + ("; os._exit(0)" if direct else "")])[0]
+        differences.append(took[False] - took[True])
+    return statistics.median(differences)
 
 
 def import_groups(results: Path) -> tuple[dict[str, float], int]:
@@ -111,7 +125,7 @@ def run_phases(results: Path) -> dict[str, float]:
     return {
         "load the board (YAML + schema)": board,
         "build-cache check (api.prepare, warm)": check,
-        "start QEMU (Popen, reader thread)": stamps["started"] - begin,
+        "start QEMU (Popen)": stamps["started"] - begin,
         "QEMU boot to first UART line": stamps["first_line"] - stamps["started"],
         "first line to ready (kernel start)": stamps["ready"] - stamps["first_line"],
         "ready to done (the scenario)": stamps["done"] - stamps["ready"],
@@ -189,6 +203,7 @@ def main() -> int:
                                                                "size=4096", "--results", str(root / "p")],
         })
         groups, modules = import_groups(root / "imports")
+        exit_cost = teardown()
         samples = [run_phases(root / "in") for _ in range(ROUNDS)]
         phases = {name: statistics.median(s[name] for s in samples) for name in samples[0]}
         comp = compare_phases(root / "compare")
@@ -196,6 +211,8 @@ def main() -> int:
     print("|---|---|---|")
     for name, (took, cpu) in process.items():
         print(f"| {name} | {took * 1000:.1f} | {cpu * 1000:.1f} |")
+    print(f"| the interpreter's teardown at exit (not in the line above: `memharness` skips it, harness/__main__.py) | "
+          f"{exit_cost * 1000:.1f} | |")
     total = sum(groups.values())
     print(f"| the run's imports (`-X importtime`, {modules} modules, {total:.0f} ms), share per package: | | |")
     for name, value in sorted(groups.items(), key=lambda kv: -kv[1]):
