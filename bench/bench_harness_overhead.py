@@ -80,7 +80,7 @@ def process(command: list[str]) -> Callable[[], None]:
 
 def main() -> int:
     firmware = prepare(heap="heap_4")
-    count = rounds(16)  # even: the odd and even halves have as many rounds each
+    count = rounds(24)  # even: the odd and even halves have as many rounds each
     pairs = max(count, 120)
     with tempfile.TemporaryDirectory() as tmp:
         results = Path(tmp) / "results"
