@@ -233,12 +233,12 @@ def shown(text: str) -> str:
 
 
 def summarise(run: Run, console: Console) -> None:
+    """The short readable account of a run: outcome, heap figures, the scenario's own summary."""
+    from rich.table import Table
+
     from harness.events import Event, Fault, Heap
     from harness.failures import FailureKind, ending, reset_loop
     from harness.run import record_text
-
-    """The short readable account of a run: outcome, heap figures, the scenario's own summary."""
-    from rich.table import Table
 
     colour = "green" if run.outcome is Outcome.DONE else "red"
     console.print(
