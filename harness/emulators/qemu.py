@@ -230,10 +230,11 @@ class QemuSession:
         self._poll = select.poll()  # registered once: QEMU writes a byte at a time, so this is a hot loop
         self._poll.register(self._uart, select.POLLIN)
 
-    def kill(self) -> None:
-        """End the emulator's process group now; safe from any thread."""
+    def kill(self, meanwhile: Callable[[], None] | None = None) -> None:
+        """End the emulator's process group now; safe from any thread. `meanwhile` runs while it
+        dies (only if it was still running)."""
         if self._proc.poll() is None:
-            _kill_group(self._proc, self._term_grace)
+            _kill_group(self._proc, self._term_grace, meanwhile)
 
     @property
     def pid(self) -> int:
@@ -332,9 +333,8 @@ class QemuSession:
             except Exception:  # closing a monitor whose QEMU is gone may raise anything
                 pass
             self._qmp = None
-        if self._proc.poll() is None:
-            # The private folder goes while the kernel tears QEMU down (2 ms, on the other core).
-            _kill_group(self._proc, self._term_grace, meanwhile=lambda: remove_private_folder(self._workdir))
+        # The private folder goes while the kernel tears QEMU down (2 ms, on the other core).
+        self.kill(meanwhile=lambda: remove_private_folder(self._workdir))
         with _LIVE_LOCK:
             _LIVE.discard(self)
         if self._proc.stdin is not None:
@@ -344,7 +344,7 @@ class QemuSession:
                 pass
         self._drain()
         self._log.publish()
-        remove_private_folder(self._workdir)
+        remove_private_folder(self._workdir)  # if QEMU had ended by itself, nothing removed it meanwhile
 
     def _drain(self) -> None:
         """The rest of QEMU's output, into the log: after the kill its pipe ends within moments."""
